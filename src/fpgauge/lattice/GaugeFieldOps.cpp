@@ -1,0 +1,62 @@
+#include "fpgauge/lattice/GaugeFieldOps.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "fpgauge/core/Su3Projection.h"
+#include "fpgauge/lattice/Rng.h"
+#include "fpgauge/lattice/SiteLoop.h"
+
+namespace fpgauge {
+
+GaugeField unit_gauge_field(std::shared_ptr<const Geometry> geometry) {
+  return GaugeField(std::move(geometry), SU3::identity());
+}
+
+GaugeField random_gauge_field(std::shared_ptr<const Geometry> geometry, std::uint64_t seed,
+                              std::uint64_t index) {
+  GaugeField u(std::move(geometry));
+  parallel_for(u.size(), [&](SiteIndex l) {
+    RngStream rng(seed, RngPurpose::hot_start, index, static_cast<std::uint64_t>(l));
+    u[l] = haar_su3<double>([&] { return rng.normal(); });
+  });
+  return u;
+}
+
+GaugeTransformation random_gauge_transformation(std::shared_ptr<const Geometry> geometry,
+                                                std::uint64_t seed, std::uint64_t index) {
+  GaugeTransformation omega(std::move(geometry));
+  parallel_for(omega.size(), [&](SiteIndex s) {
+    RngStream rng(seed, RngPurpose::gauge_transformation, index, static_cast<std::uint64_t>(s));
+    omega[s] = haar_su3<double>([&] { return rng.normal(); });
+  });
+  return omega;
+}
+
+GaugeField gauge_transformed(const GaugeField& u, const GaugeTransformation& omega) {
+  GaugeField v(u.geometry_ptr());
+  const Geometry& g = u.geometry();
+  parallel_for(g.volume(), [&](SiteIndex s) {
+    for (int mu = 0; mu < kDimensions; ++mu)
+      v(s, mu) = mul_adj(omega[s] * u(s, mu), omega[g.forward(s, mu)]);
+  });
+  return v;
+}
+
+void reunitarise(GaugeField& u) {
+  parallel_for(u.size(), [&](SiteIndex l) { u[l] = reunitarise(u[l]); });
+}
+
+double max_unitarity_violation(const GaugeField& u) {
+  double worst = 0.0;
+#pragma omp parallel for reduction(max : worst)
+  for (SiteIndex l = 0; l < u.size(); ++l) {
+    const double unitarity = std::sqrt(norm2(mul_adj(u[l], u[l]) - SU3::identity()));
+    const Complex<double> d = det(u[l]);
+    const double determinant = std::hypot(d.re - 1.0, d.im);
+    worst = std::max(worst, std::max(unitarity, determinant));
+  }
+  return worst;
+}
+
+}  // namespace fpgauge

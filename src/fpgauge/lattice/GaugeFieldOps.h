@@ -1,0 +1,24 @@
+#pragma once
+// Whole-field operations on gauge fields: starts, gauge transformations, reunitarisation.
+#include <cstdint>
+
+#include "fpgauge/lattice/Fields.h"
+
+namespace fpgauge {
+
+// U = 1 on every link (cold start).
+GaugeField unit_gauge_field(std::shared_ptr<const Geometry> geometry);
+// Haar-random links (hot start), keyed by (seed, RngPurpose::hot_start, index, link).
+GaugeField random_gauge_field(std::shared_ptr<const Geometry> geometry, std::uint64_t seed,
+                              std::uint64_t index = 0);
+// Haar-random Ω(x), keyed by (seed, RngPurpose::gauge_transformation, index, site).
+GaugeTransformation random_gauge_transformation(std::shared_ptr<const Geometry> geometry,
+                                                std::uint64_t seed, std::uint64_t index = 0);
+// U_μ(x) → Ω(x) U_μ(x) Ω(x+μ̂)† (SPEC §1).
+GaugeField gauge_transformed(const GaugeField& u, const GaugeTransformation& omega);
+// Reunitarise every link (removes accumulated round-off).
+void reunitarise(GaugeField& u);
+// max over links of |U U† − 1| and |det U − 1|: how far the field is from SU(3).
+double max_unitarity_violation(const GaugeField& u);
+
+}  // namespace fpgauge
