@@ -5,6 +5,7 @@
 // Nested time scales (Sexton–Weingarten): level 0 is the outermost with `steps` steps per
 // trajectory; every step of level k runs `steps` steps of level k+1 for the momentum updates in
 // between. The Metropolis test draws from (seed, RngPurpose::hmc_accept, trajectory, 0).
+// Accepted links are reunitarised after the test, never inside the reversible MD.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,13 +33,15 @@ struct HmcParameters {
 };
 
 struct TrajectoryResult {
-  double delta_h;
-  double acceptance_probability;  // min(1, e^{−ΔH})
+  double delta_h;                 // a NaN ΔH (non-finite energies) is logged and never accepted
+  double acceptance_probability;  // min(1, e^{−ΔH}); 0 for NaN
   bool accepted;
 };
 
 class Hmc {
  public:
+  // Throws std::invalid_argument for no levels, a null action, steps < 1, a non-finite β, or a
+  // trajectory length that is not finite and positive.
   explicit Hmc(HmcParameters parameters);
 
   // One trajectory with the Metropolis test; u is left at the accepted configuration.
@@ -47,6 +50,7 @@ class Hmc {
   // The pieces, public for the tests: fresh momenta, the Hamiltonian, and the molecular
   // dynamics evolution over the full trajectory length (reversible: integrating with −P
   // returns to the start).
+  // p must already live on the lattice of the field.
   void draw_momenta(AlgebraField& p, std::uint64_t trajectory_index) const;
   double hamiltonian(const GaugeField& u, const AlgebraField& p) const;
   void integrate(GaugeField& u, AlgebraField& p) const;
