@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "fpgauge/actions/GaugeLoopAction.h"
+#include "fpgauge/lattice/Rng.h"
 
 namespace fpgauge {
 
@@ -20,6 +21,10 @@ void check_heatbath_geometry(const Geometry& geometry, const GaugeLoopAction& ac
 // One heatbath sweep over every link.
 void heatbath_sweep(GaugeField& u, const GaugeLoopAction& action, double beta,
                     std::uint64_t seed, std::uint64_t sweep);
+
+// a0 of an SU(2) matrix drawn with density ∝ sqrt(1 − a0²) exp(α a0) (the heatbath's
+// subgroup distribution).
+double sample_su2_heatbath_a0(double alpha, RngStream& rng);
 
 // One overrelaxation sweep over every link (leaves the action unchanged up to round-off).
 void overrelaxation_sweep(GaugeField& u, const GaugeLoopAction& action);
