@@ -32,7 +32,8 @@ ExpCoefficients<T> exp_coefficients(T c0, T c1) {
       a = a_next, b = b_next, c = c_next;
       phase = times_i(phase) / T(n);
       f0 += phase * a, f1 += phase * b, f2 += phase * c;
-      if (abs(phase.re) + abs(phase.im) < T(1e-22)) break;
+      // The term is (i^n/n!)(a_n + b_n H + c_n H²) and the f_j are O(1): stop below round-off.
+      if ((abs(phase.re) + abs(phase.im)) * (abs(a) + abs(b) + abs(c)) < T(1e-20)) break;
     }
     return {f0, f1, f2};
   }
