@@ -61,7 +61,10 @@ double sample_su2_heatbath_a0(double alpha, RngStream& rng) {
     // with probability exp(α(a0 − 1)) ≥ e^{−2α}.
     for (;;) {
       double v[4], n = 0.0;
-      for (double& c : v) n += (c = rng.normal()) * c;
+      for (double& c : v) {
+        c = rng.normal();
+        n += c * c;
+      }
       const double a0 = v[0] / std::sqrt(n);
       if (rng.uniform() < std::exp(alpha * (a0 - 1.0))) return a0;
     }
