@@ -1,12 +1,26 @@
 #pragma once
-// A fresh directory for one test's files, removed with everything in it when the test ends.
+// A fresh directory for one test's files, removed with everything in it when the test ends,
+// and whole-file reads and writes for the tests that handle files.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 namespace fpgauge::test {
+
+inline std::string file_bytes(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+inline void write_bytes(const std::filesystem::path& file, const std::string& bytes) {
+  std::ofstream(file, std::ios::binary) << bytes;
+}
 
 class ScratchDirectory {
  public:

@@ -20,18 +20,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+using test::file_bytes;
+using test::write_bytes;
+
 const fs::path kGolden = fs::path(FPGAUGE_SOURCE_DIR) / "tests" / "golden";
-
-std::string file_bytes(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write_bytes(const fs::path& file, const std::string& bytes) {
-  std::ofstream(file, std::ios::binary) << bytes;
-}
 
 // A copy of `source` with the first occurrence of `from` replaced by `to`.
 fs::path edited_copy(const fs::path& source, const fs::path& target, const std::string& from,

@@ -8,5 +8,7 @@ namespace fpgauge::cli {
 
 // fpgauge action FILE --action NAME [--json]   (ActionCommand.cpp)
 void register_action_command(CLI::App& app);
+// fpgauge generate CARD.toml [--set k=v ...] [--output DIR] [--force]   (GenerateCommand.cpp)
+void register_generate_command(CLI::App& app);
 
 }  // namespace fpgauge::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "fpgauge " FPGAUGE_VERSION);
   app.require_subcommand(1);
   fpgauge::cli::register_action_command(app);
+  fpgauge::cli::register_generate_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
