@@ -80,6 +80,76 @@ constexpr Matrix3<T> adj_mul(const Matrix3<T>& a, const Matrix3<T>& b) {
   return c;
 }
 
+// Products as chains of real multiply-adds, for throughput kernels (T = SimdDouble): every
+// entry is accumulated term by term, c.re += a.re b.re, c.re −= a.im b.im, …, the shape a
+// compiler contracts into FMAs (108 per product instead of operator*'s 144 instructions; the
+// flops are the same 198, plus 18 for the accumulating forms). They differ from operator*,
+// mul_adj and adj_mul only in rounding. c must not be a or b.
+//   mul_into(c, a, b): c = A·B      mul_adj_into: c = A·B†      adj_mul_into: c = A†·B
+//   mul_add(c, a, b):  c += A·B     mul_adj_add:  c += A·B†     adj_mul_add:  c += A†·B
+namespace matrix3_detail {
+
+template <bool kAdjA, bool kAdjB, bool kAccumulate, class T>
+constexpr void product_chain(Matrix3<T>& c, const Matrix3<T>& a, const Matrix3<T>& b) {
+  static_assert(!(kAdjA && kAdjB), "A†B† is (BA)†");
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j) {
+      T re, im;
+      if constexpr (kAccumulate) {
+        re = c.e[i][j].re;
+        im = c.e[i][j].im;
+      }
+      for (int k = 0; k < 3; ++k) {
+        // x · y with x = A_ik or conj(A_ki), y = B_kj or conj(B_jk); x, y below are the
+        // stored entries, the conjugations are the signs.
+        const Complex<T>& x = kAdjA ? a.e[k][i] : a.e[i][k];
+        const Complex<T>& y = kAdjB ? b.e[j][k] : b.e[k][j];
+        const T& im_first = kAdjB ? x.im : x.re;  // the cross term with a + sign
+        const T& im_other = kAdjB ? y.re : y.im;
+        if (!kAccumulate && k == 0) {
+          re = x.re * y.re;
+          im = im_first * im_other;
+        } else {
+          re += x.re * y.re;
+          im += im_first * im_other;
+        }
+        if constexpr (kAdjA || kAdjB) re += x.im * y.im;
+        else re -= x.im * y.im;
+        if constexpr (kAdjB) im -= x.re * y.im;
+        else if constexpr (kAdjA) im -= x.im * y.re;
+        else im += x.im * y.re;
+      }
+      c.e[i][j] = {re, im};
+    }
+}
+
+}  // namespace matrix3_detail
+
+template <class T>
+constexpr void mul_into(Matrix3<T>& c, const Matrix3<T>& a, const Matrix3<T>& b) {
+  matrix3_detail::product_chain<false, false, false>(c, a, b);
+}
+template <class T>
+constexpr void mul_adj_into(Matrix3<T>& c, const Matrix3<T>& a, const Matrix3<T>& b) {
+  matrix3_detail::product_chain<false, true, false>(c, a, b);
+}
+template <class T>
+constexpr void adj_mul_into(Matrix3<T>& c, const Matrix3<T>& a, const Matrix3<T>& b) {
+  matrix3_detail::product_chain<true, false, false>(c, a, b);
+}
+template <class T>
+constexpr void mul_add(Matrix3<T>& c, const Matrix3<T>& a, const Matrix3<T>& b) {
+  matrix3_detail::product_chain<false, false, true>(c, a, b);
+}
+template <class T>
+constexpr void mul_adj_add(Matrix3<T>& c, const Matrix3<T>& a, const Matrix3<T>& b) {
+  matrix3_detail::product_chain<false, true, true>(c, a, b);
+}
+template <class T>
+constexpr void adj_mul_add(Matrix3<T>& c, const Matrix3<T>& a, const Matrix3<T>& b) {
+  matrix3_detail::product_chain<true, false, true>(c, a, b);
+}
+
 template <class T>
 constexpr Matrix3<T> adj(const Matrix3<T>& a) {
   Matrix3<T> c;

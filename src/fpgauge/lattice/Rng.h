@@ -17,6 +17,7 @@ enum class RngPurpose : std::uint64_t {
   hmc_momenta = 4,
   hmc_accept = 5,
   gauge_transformation = 6,
+  lcnn_weights = 7,
   test = 1000,
 };
 

@@ -1,0 +1,55 @@
+#pragma once
+// The L-CB layer (the paper's eq. 18, SPEC §5):
+//   W_out,i(x) = Σ_v Ŵ_v(x) M_iv(x),   M_iv(x) = Σ_w ω_ivw T̂_w(x),
+// Ŵ = (W_1..W_C, W_1†..W_C†, 1), T̂ = (T_1..T_n, T_1†..T_n†, 1), and T the input channels
+// parallel-transported to x from x and from x ± k·dilation·μ̂ (k = 1..reach, μ = 0..3):
+//   from x + nμ̂: L_{μ,n}(x) W(x+nμ̂) L_{μ,n}(x)†,   from x − nμ̂: L_{μ,n}(x−nμ̂)† W(x−nμ̂)
+//   L_{μ,n}(x−nμ̂).
+// The weights are contracted with T̂ before the matrix products (N·|Ŵ| products per site instead
+// of |Ŵ|·|T̂|), and M = A + B† + c·1 with A = Σ_t ω_t T_t, B = Σ_t ω_{n+t} T_t, so the
+// contraction touches only the n transported matrices. Weights ω[i][v][w] row-major, real.
+// T index t = offset·C + channel, offsets 0, then for μ = 0..3 the steps +k·dilation
+// (k = 1..reach), then for μ = 0..3 the steps −k·dilation.
+#include <span>
+#include <vector>
+
+#include "fpgauge/nn/Architecture.h"
+#include "fpgauge/nn/FeatureField.h"
+#include "fpgauge/nn/WilsonLines.h"
+
+namespace fpgauge::nn {
+
+class LConvBilin {
+ public:
+  LConvBilin(const LcbLayer& layer, int in_channels);
+
+  // `lines` must hold the lines of length reach·dilation.
+  template <class T>
+  void forward(std::span<const double> weights, const WilsonLines<T>& lines,
+               const FeatureField<T>& in, FeatureField<T>& out) const;
+  // Given out_adjoint: in_adjoint = the adjoint of the input features, weight_gradient += ∇_ω
+  // (skipped if empty), and, if line_adjoint is not null, *line_adjoint += the adjoints of
+  // the Wilson lines (indexed as lines.index()).
+  template <class T>
+  void reverse(std::span<const double> weights, const WilsonLines<T>& lines,
+               const FeatureField<T>& in, const FeatureField<T>& out_adjoint,
+               FeatureField<T>& in_adjoint, std::span<T> weight_gradient,
+               std::vector<Matrix3<T>>* line_adjoint) const;
+
+ private:
+  // Transport offset o >= 1 → direction μ, signed length n.
+  struct Offset {
+    int mu;
+    int steps;  // ±k·dilation
+  };
+  template <class T>
+  void gather_transported(const WilsonLines<T>& lines, const FeatureField<T>& in, SiteIndex s,
+                          std::vector<Matrix3<T>>& transported) const;
+  template <class T>
+  Matrix3<T> contracted(const double* w, const std::vector<Matrix3<T>>& transported) const;
+
+  LcbShape shape_;
+  std::vector<Offset> offsets_;  // offsets_[o − 1] for o = 1 .. 8·reach
+};
+
+}  // namespace fpgauge::nn

@@ -1,0 +1,238 @@
+#include "fpgauge/nn/LcnnModel.h"
+
+#include <fmt/format.h>
+
+#include <bit>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+
+#include "fpgauge/core/Dual.h"
+#include "fpgauge/core/Su3Algebra.h"
+#include "fpgauge/io/ByteOrder.h"
+#include "fpgauge/io/OutputFile.h"
+#include "fpgauge/lattice/GaugeFieldOps.h"
+#include "fpgauge/lattice/Rng.h"
+#include "fpgauge/lattice/SiteLoop.h"
+#include "fpgauge/nn/LcnnEvaluation.h"
+#include "fpgauge/nn/SiteBlocks.h"
+
+namespace fpgauge::nn {
+namespace {
+
+// Model file, version 1 (nn/README.md): magic, version, architecture text, weights, checksum.
+constexpr char kMagic[8] = {'F', 'P', 'G', 'L', 'C', 'N', 'N', '\0'};
+constexpr std::uint32_t kFormatVersion = 1;
+
+std::uint64_t fnv1a64(const unsigned char* data, std::size_t size) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (std::size_t i = 0; i < size; ++i) {
+    hash ^= data[i];
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
+template <class Word>
+void append_word(std::string& bytes, Word w) {
+  unsigned char p[sizeof(Word)];
+  store_word(w, p, ByteOrder::little);
+  bytes.append(reinterpret_cast<const char*>(p), sizeof(Word));
+}
+
+std::string weight_bytes(const std::vector<double>& weights) {
+  std::string bytes;
+  bytes.reserve(8 * weights.size());
+  for (const double w : weights) append_word(bytes, std::bit_cast<std::uint64_t>(w));
+  return bytes;
+}
+
+Matrix3<Dual> dual_matrix(const Matrix3d& value, const Matrix3d& tangent) {
+  Matrix3<Dual> m;
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j)
+      m.e[i][j] = {Dual(value.e[i][j].re, tangent.e[i][j].re),
+                   Dual(value.e[i][j].im, tangent.e[i][j].im)};
+  return m;
+}
+
+void check_weights(const Architecture& architecture, const std::vector<double>& weights) {
+  if (static_cast<std::int64_t>(weights.size()) != architecture.parameter_count())
+    throw std::invalid_argument(fmt::format("L-CNN '{}' has {} weights, got {}",
+                                            architecture.to_string(),
+                                            architecture.parameter_count(), weights.size()));
+  for (std::size_t k = 0; k < weights.size(); ++k)
+    if (!std::isfinite(weights[k]))
+      throw std::invalid_argument(fmt::format("L-CNN weight {} is {}", k, weights[k]));
+}
+
+}  // namespace
+
+LcnnModel::LcnnModel(Architecture architecture, std::vector<double> weights)
+    : architecture_(std::move(architecture)), weights_(std::move(weights)) {
+  check_weights(architecture_, weights_);
+  compute_unit_reference();
+}
+
+void LcnnModel::set_weights(std::vector<double> weights) {
+  check_weights(architecture_, weights);
+  weights_ = std::move(weights);
+  compute_unit_reference();
+}
+
+void LcnnModel::compute_unit_reference() {
+  // Every site of the unit field has the same neighbourhood, so the smallest lattice suffices.
+  const GaugeField unit = unit_gauge_field(Geometry::make({2, 2, 2, 2}));
+  const LcnnEvaluation<double> pass(architecture_, weights_, unit);
+  unit_density_ = pass.density()[0];
+  unit_density_gradient_.assign(weights_.size(), 0.0);
+  pass.reverse(unit_density_gradient_, nullptr);
+  for (double& g : unit_density_gradient_) g /= static_cast<double>(unit.geometry().volume());
+}
+
+LcnnModel LcnnModel::random(Architecture architecture, std::uint64_t seed) {
+  std::vector<double> sigma;  // standard deviation of every weight
+  for (std::size_t i = 0; i < architecture.layers.size(); ++i) {
+    const auto* lcb = std::get_if<LcbLayer>(&architecture.layers[i]);
+    if (!lcb) continue;
+    const LcbShape shape = lcb_shape(
+        *lcb, i == 0 ? architecture.input_channels() : architecture.channels_after(i - 1));
+    sigma.insert(sigma.end(), shape.weight_count(),
+                 1.0 / std::sqrt(double(shape.left_factors()) * shape.right_factors()));
+  }
+  int n_in = 2 * architecture.output_channels();
+  std::vector<int> widths = architecture.head.hidden;
+  widths.push_back(1);
+  for (const int n_out : widths) {
+    sigma.insert(sigma.end(), std::size_t(n_out) * n_in, 1.0 / std::sqrt(double(n_in)));
+    sigma.insert(sigma.end(), n_out, 0.0);
+    n_in = n_out;
+  }
+  std::vector<double> weights(sigma.size());
+  parallel_for(static_cast<SiteIndex>(weights.size()), [&](SiteIndex k) {
+    RngStream rng(seed, RngPurpose::lcnn_weights, 0, static_cast<std::uint64_t>(k));
+    weights[k] = sigma[k] * rng.normal();
+  });
+  return LcnnModel(std::move(architecture), std::move(weights));
+}
+
+std::uint64_t LcnnModel::fingerprint() const {
+  const std::string bytes = weight_bytes(weights_);
+  return fnv1a64(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+}
+
+double LcnnModel::evaluate(const GaugeField& u, AlgebraField* force,
+                           std::vector<double>* weight_gradient) const {
+  const LcnnEvaluation<double> pass(architecture_, weights_, u);
+  const std::vector<double>& density = pass.density();
+  const double value =
+      static_cast<double>(parallel_sum(static_cast<SiteIndex>(density.size()),
+                                       [&](SiteIndex s) { return density[s] - unit_density_; }));
+  if (!force && !weight_gradient) return value;
+
+  LinkField<Matrix3d> link_adjoint;
+  if (force) link_adjoint = LinkField<Matrix3d>(u.geometry_ptr());
+  if (weight_gradient) weight_gradient->assign(weights_.size(), 0.0);
+  pass.reverse(weight_gradient ? std::span<double>(*weight_gradient) : std::span<double>(),
+               force ? &link_adjoint : nullptr);
+  if (weight_gradient) {
+    const double volume = static_cast<double>(u.geometry().volume());
+    for (std::size_t k = 0; k < weights_.size(); ++k)
+      (*weight_gradient)[k] -= volume * unit_density_gradient_[k];
+  }
+  if (force) {
+    if (force->size() != u.size()) *force = AlgebraField(u.geometry_ptr());
+    // ∂^a A = Re tr(i t^a U G_U†) (LcnnEvaluation.h), so D = lie_gradient(U G_U†).
+    for_each_site(u.geometry().volume(), [&](SiteIndex s) {
+      for (int mu = 0; mu < kDimensions; ++mu)
+        (*force)(s, mu) = lie_gradient(mul_adj(u(s, mu), link_adjoint(s, mu)));
+    });
+  }
+  return value;
+}
+
+std::vector<double> LcnnModel::hessian_vector_product(const GaugeField& u,
+                                                      const AlgebraField& r) const {
+  if (r.size() != u.size())
+    throw std::invalid_argument(
+        fmt::format("L-CNN Hessian-vector product: the direction has {} links, the field {}",
+                    r.size(), u.size()));
+  // The links U_ε = (1 + iεR) U, i.e. tangent iRU, agree with e^{iεR} U to first order, so the
+  // tangent of ∇_θ A_θ(U_ε) is ∇_θ Σ_a r^a ∂^a A_θ: forward mode over the reverse pass.
+  LinkField<Matrix3<Dual>> u_dual(u.geometry_ptr());
+  const Complex<double> i_unit(0.0, 1.0);
+  for_each_site(u.geometry().volume(), [&](SiteIndex s) {
+    for (int mu = 0; mu < kDimensions; ++mu)
+      u_dual(s, mu) = dual_matrix(u(s, mu), i_unit * (r(s, mu) * u(s, mu)));
+  });
+  const LcnnEvaluation<Dual> pass(architecture_, weights_, u_dual);
+  std::vector<Dual> gradient(weights_.size());
+  pass.reverse(gradient, nullptr);
+  std::vector<double> product(weights_.size());
+  for (std::size_t k = 0; k < weights_.size(); ++k) product[k] = gradient[k].tangent;
+  return product;
+}
+
+void LcnnModel::save(const std::filesystem::path& file, bool overwrite) const {
+  const std::string text = architecture_.to_string();
+  std::string bytes(kMagic, sizeof kMagic);
+  append_word(bytes, kFormatVersion);
+  append_word(bytes, static_cast<std::uint32_t>(text.size()));
+  bytes += text;
+  append_word(bytes, static_cast<std::uint64_t>(weights_.size()));
+  bytes += weight_bytes(weights_);
+  append_word(bytes, fnv1a64(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()));
+  write_output_file(file, bytes, overwrite);
+}
+
+LcnnModel LcnnModel::load(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error(fmt::format("L-CNN model '{}': cannot open", file.string()));
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  auto fail = [&](const std::string& what) -> std::runtime_error {
+    return std::runtime_error(fmt::format("L-CNN model '{}': {}", file.string(), what));
+  };
+  const std::size_t header = sizeof kMagic + 8;
+  if (bytes.size() < header + 16 || bytes.compare(0, sizeof kMagic, kMagic, sizeof kMagic) != 0)
+    throw fail("not an fpgauge L-CNN model file (no FPGLCNN magic)");
+  const auto version = load_word<std::uint32_t>(p + 8, ByteOrder::little);
+  if (version != kFormatVersion)
+    throw fail(fmt::format("format version {} is not supported (this program reads {})", version,
+                           kFormatVersion));
+  const std::size_t stored_sum_at = bytes.size() - 8;
+  const std::uint64_t stored_sum = load_word<std::uint64_t>(p + stored_sum_at, ByteOrder::little);
+  const std::uint64_t sum = fnv1a64(p, stored_sum_at);
+  if (stored_sum != sum)
+    throw fail(
+        fmt::format("checksum mismatch (stored {:016x}, computed {:016x}): the file is "
+                    "damaged or truncated",
+                    stored_sum, sum));
+  const auto text_size = load_word<std::uint32_t>(p + 12, ByteOrder::little);
+  if (header + text_size + 8 > stored_sum_at)
+    throw fail(fmt::format("architecture text of {} bytes does not fit the file", text_size));
+  Architecture architecture;
+  try {
+    architecture = Architecture::parse(bytes.substr(header, text_size));
+  } catch (const std::invalid_argument& e) {
+    throw fail(e.what());
+  }
+  const std::size_t weights_at = header + text_size + 8;
+  const auto count = load_word<std::uint64_t>(p + header + text_size, ByteOrder::little);
+  if (static_cast<std::int64_t>(count) != architecture.parameter_count() ||
+      weights_at + 8 * count != stored_sum_at)
+    throw fail(fmt::format("{} weights stored, the architecture '{}' has {}", count,
+                           architecture.to_string(), architecture.parameter_count()));
+  std::vector<double> weights(count);
+  for (std::size_t k = 0; k < count; ++k)
+    weights[k] =
+        std::bit_cast<double>(load_word<std::uint64_t>(p + weights_at + 8 * k, ByteOrder::little));
+  try {
+    return LcnnModel(std::move(architecture), std::move(weights));
+  } catch (const std::invalid_argument& e) {
+    throw fail(e.what());
+  }
+}
+
+}  // namespace fpgauge::nn

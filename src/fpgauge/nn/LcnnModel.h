@@ -1,0 +1,55 @@
+#pragma once
+// An L-CNN model: an architecture and its weights (SPEC §5), and the learned action
+//   A_θ(U) = Σ_x [a(x) − a_1],   a_1 = the density a(x) of the same network on the unit field,
+// so A_θ(1) = 0 exactly (every site of the unit field computes bit for bit the same a_1). Besides
+// the value: the force D_{x,μ} A_θ (SPEC §1), the weight gradient ∇_θ A_θ, and the
+// Hessian-vector product ∇_θ Σ r·∂A_θ of the derivative term of the loss (SPEC §6).
+// Model files: nn/README.md.
+#include <cstdint>
+#include <filesystem>
+#include <vector>
+
+#include "fpgauge/lattice/Fields.h"
+#include "fpgauge/nn/Architecture.h"
+
+namespace fpgauge::nn {
+
+class LcnnModel {
+ public:
+  // Throws std::invalid_argument unless there are architecture.parameter_count() finite weights.
+  LcnnModel(Architecture architecture, std::vector<double> weights);
+  // Gaussian weights keyed by (seed, RngPurpose::lcnn_weights, 0, weight index): L-CB weights
+  // with variance 1/(|Ŵ|·|T̂|), so that a layer maps O(1) features to O(1) features; MLP
+  // matrices with variance 1/fan-in; MLP biases zero.
+  static LcnnModel random(Architecture architecture, std::uint64_t seed);
+  // Reads a model file; throws std::runtime_error naming the file and what is wrong with it.
+  static LcnnModel load(const std::filesystem::path& file);
+  // Writes a model file (complete or not at all); refuses to replace a file unless overwrite.
+  void save(const std::filesystem::path& file, bool overwrite) const;
+
+  const Architecture& architecture() const { return architecture_; }
+  const std::vector<double>& weights() const { return weights_; }
+  // Throws std::invalid_argument (and keeps the old weights) unless the count fits and all
+  // are finite.
+  void set_weights(std::vector<double> weights);
+  // FNV-1a 64 of the weights' bytes (little-endian binary64): identifies them in outputs.
+  std::uint64_t fingerprint() const;
+
+  double value(const GaugeField& u) const { return evaluate(u, nullptr, nullptr); }
+  // A_θ(U); also D_{x,μ} A_θ into *force and ∇_θ A_θ into *weight_gradient where not null
+  // (both resized as needed).
+  double evaluate(const GaugeField& u, AlgebraField* force,
+                  std::vector<double>* weight_gradient) const;
+  // ∇_θ Σ_{x,μ,a} r^a_{x,μ} ∂^a_{x,μ} A_θ(U) for R_μ(x) = Σ_a r^a_{x,μ} t^a given per link.
+  std::vector<double> hessian_vector_product(const GaugeField& u, const AlgebraField& r) const;
+
+ private:
+  void compute_unit_reference();
+
+  Architecture architecture_;
+  std::vector<double> weights_;
+  double unit_density_ = 0.0;                  // a_1
+  std::vector<double> unit_density_gradient_;  // ∇_θ a_1
+};
+
+}  // namespace fpgauge::nn
