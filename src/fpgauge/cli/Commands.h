@@ -10,5 +10,10 @@ namespace fpgauge::cli {
 void register_action_command(CLI::App& app);
 // fpgauge generate CARD.toml [--set k=v ...] [--output DIR] [--force]   (GenerateCommand.cpp)
 void register_generate_command(CLI::App& app);
+// fpgauge info FILE [--json]   (InfoCommand.cpp)
+void register_info_command(CLI::App& app);
+// fpgauge convert IN OUT [--to nersc|ildg|openqcd] [--precision 32|64] [--force]
+// (ConvertCommand.cpp)
+void register_convert_command(CLI::App& app);
 
 }  // namespace fpgauge::cli

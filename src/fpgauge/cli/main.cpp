@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   fpgauge::cli::register_action_command(app);
   fpgauge::cli::register_generate_command(app);
+  fpgauge::cli::register_info_command(app);
+  fpgauge::cli::register_convert_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -20,8 +20,9 @@
 // NerscChecksum sums the uint32 words of the file-precision 2×3 or 3×3 objects) and MILC,
 // generic/nersc_cksum.c (sum of the uint32 images of the two stored rows' floats).
 //
-// Checks on read, each an std::runtime_error naming the file, the key or byte offset, the value
-// found and the one expected: a well-formed header with DATATYPE, FLOATING_POINT, DIMENSION_1..4
+// Checks on read (tolerances shared with ILDG and openQCD, io/ConfigurationChecks.h), each an
+// std::runtime_error naming the file, the key or byte offset, the value found and the one
+// expected: a well-formed header with DATATYPE, FLOATING_POINT, DIMENSION_1..4
 // (integers >= 2), CHECKSUM and PLAQUETTE; a payload of exactly the declared size; finite
 // numbers; every link in SU(3): |reunitarise(U) − U| (Frobenius, over the stored rows; zero
 // exactly on SU(3)) at most 1e-6 for 64-bit and 1e-5 for 32-bit data; the checksum; PLAQUETTE
@@ -35,6 +36,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "fpgauge/lattice/Fields.h"
@@ -46,7 +48,9 @@ struct NerscConfiguration {
   std::map<std::string, std::string> header;  // every KEY = VALUE, both trimmed
 };
 
-NerscConfiguration read_nersc(const std::filesystem::path& file);
+// `expected_extents`, if given, is compared with DIMENSION_1..4 before the payload is read.
+NerscConfiguration read_nersc(const std::filesystem::path& file,
+                              const std::optional<Coordinates>& expected_extents = std::nullopt);
 
 struct NerscMetadata {
   std::string ensemble_id = "fpgauge";
@@ -54,13 +58,14 @@ struct NerscMetadata {
   std::string creator = "fpgauge " FPGAUGE_VERSION;
 };
 
-// Writes DATATYPE 4D_SU3_GAUGE_3x3, FLOATING_POINT IEEE64BIG with the header HDR_VERSION,
-// DATATYPE, STORAGE_FORMAT, DIMENSION_1..4, BOUNDARY_1..4 = PERIODIC, CHECKSUM, LINK_TRACE,
-// PLAQUETTE (12 decimals), FLOATING_POINT, ENSEMBLE_ID, SEQUENCE_NUMBER, CREATOR, all computed
-// from the field written; nothing machine- or time-dependent, so equal fields give equal
-// files. Refuses a field that read_nersc would refuse (a link off SU(3), a non-finite number)
-// and an existing file unless `overwrite`; the file appears only when complete (OutputFile).
+// Writes DATATYPE 4D_SU3_GAUGE_3x3, FLOATING_POINT IEEE64BIG (or IEEE32BIG for precision 32,
+// every number rounded to float) with the header HDR_VERSION, DATATYPE, STORAGE_FORMAT,
+// DIMENSION_1..4, BOUNDARY_1..4 = PERIODIC, CHECKSUM, LINK_TRACE, PLAQUETTE (12 decimals),
+// FLOATING_POINT, ENSEMBLE_ID, SEQUENCE_NUMBER, CREATOR, all computed from the numbers in the
+// file; nothing machine- or time-dependent, so equal fields give equal files. Refuses a field
+// that read_nersc would refuse (a link off SU(3), a non-finite number) and an existing file
+// unless `overwrite`; the file appears only when complete (OutputFile).
 void write_nersc(const std::filesystem::path& file, const GaugeField& u,
-                 const NerscMetadata& metadata = {}, bool overwrite = false);
+                 const NerscMetadata& metadata = {}, bool overwrite = false, int precision = 64);
 
 }  // namespace fpgauge
