@@ -15,5 +15,7 @@ void register_info_command(CLI::App& app);
 // fpgauge convert IN OUT [--to nersc|ildg|openqcd] [--precision 32|64] [--force]
 // (ConvertCommand.cpp)
 void register_convert_command(CLI::App& app);
+// fpgauge instantons CARD.toml [--set k=v ...] [--output DIR] [--force]   (InstantonsCommand.cpp)
+void register_instantons_command(CLI::App& app);
 
 }  // namespace fpgauge::cli

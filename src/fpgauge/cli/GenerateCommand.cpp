@@ -20,6 +20,7 @@
 #include "fpgauge/io/Nersc.h"
 #include "fpgauge/io/Progress.h"
 #include "fpgauge/io/RunCard.h"
+#include "fpgauge/io/RunDirectory.h"
 #include "fpgauge/lattice/GaugeFieldOps.h"
 #include "fpgauge/mc/Heatbath.h"
 #include "fpgauge/mc/Hmc.h"
@@ -152,31 +153,13 @@ EnsembleRun prepare(const RunCard& card) {
   return run;
 }
 
-// Makes the output directory ready: refuses one that holds a run unless `force`, in which case
-// that run's files are removed first (so no stale configuration outlives its card).
-void prepare_output_directory(const fs::path& dir, bool force) {
-  if (fs::exists(dir) && !fs::is_directory(dir))
-    throw std::runtime_error(fmt::format("output '{}' exists and is not a directory", dir.string()));
-  fs::create_directories(dir);
-  std::vector<fs::path> previous;
-  for (const auto& entry : fs::directory_iterator(dir))
-    if (is_run_output(entry.path())) previous.push_back(entry.path());
-  if (previous.empty()) return;
-  if (!force)
-    throw std::runtime_error(fmt::format(
-        "output directory '{}' already holds a run ({}); choose another --output or pass --force "
-        "to replace it",
-        dir.string(), previous.front().filename().string()));
-  for (const fs::path& file : previous) fs::remove(file);
-}
-
 void run_generate(const GenerateOptions& options) {
   std::vector<std::string> overrides = options.overrides;
   if (!options.output.empty()) overrides.push_back("run.output=" + options.output);
   const RunCard card(options.card, kDefaults, overrides);
   EnsembleRun run = prepare(card);
 
-  prepare_output_directory(run.output, options.force);
+  prepare_run_directory(run.output, options.force, is_run_output);
   card.write(run.output / "run.toml");
   std::ofstream log(run.output / "log.jsonl");
   if (!log) throw std::runtime_error(fmt::format("cannot write '{}'", (run.output / "log.jsonl").string()));

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   fpgauge::cli::register_generate_command(app);
   fpgauge::cli::register_info_command(app);
   fpgauge::cli::register_convert_command(app);
+  fpgauge::cli::register_instantons_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
