@@ -13,7 +13,7 @@
 
 #include "CommandRunner.h"
 #include "ScratchDirectory.h"
-#include "fpgauge/actions/ActionFactory.h"
+#include "fpgauge/actions/Action.h"
 #include "fpgauge/actions/GaugeLoops.h"
 #include "fpgauge/core/Su3Algebra.h"
 #include "fpgauge/core/Su3Exp.h"

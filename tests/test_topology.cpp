@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "TestSupport.h"
-#include "fpgauge/actions/ActionFactory.h"
+#include "fpgauge/actions/Action.h"
 #include "fpgauge/actions/GaugeLoops.h"
 #include "fpgauge/core/Su3Algebra.h"
 #include "fpgauge/core/Su3Exp.h"
