@@ -1,0 +1,167 @@
+// Gauge-action kernels: Wilson and Iwasaki forces (GaugeLoopAction::force, the vectorised
+// kernel on kSimdLanes sites at once), the Wilson action value, the per-link staple the heatbath
+// calls, and an FMA-throughput probe that measures the machine's double-precision peak in the
+// same binary.
+//
+// Counters: ns/link (wall time per link and call, all threads together), sites/s, GFLOP/s.
+// UseRealTime: the kernels run on several OpenMP threads, so CPU time of the main thread would
+// be meaningless. Arguments: L (an L^4 lattice) and the number of OpenMP threads.
+//
+// FLOP counts: the real floating-point operations the kernel performs, an FMA counting 2. Not
+// counted (they are not floating-point arithmetic): lane permutations, packing into and out of
+// the lane layout (LaneField.h), copies, index arithmetic. The timings include all of them.
+//   3×3 complex product A·B, A·B†, A†·B: 27 complex multiplications and 18 complex additions,
+//   27·6 + 18·2 = 198 (Matrix3.h's multiply-add chains: 108 FMA instructions). 3×3 complex sum:
+//   18. Real scalar times matrix: 18.
+//   lie_gradient(M) (Su3Algebra.h): 9 complex differences M_ij − conj(M_ji) (18), the trace
+//   term (2 additions, 1 multiplication, 3 subtractions), 18 multiplications by 1/4: 42. The
+//   factor −1/3 of the force: 18. So "U·Σ → force" costs 198 + 42 + 18 = 258.
+//   Wilson force, per link: 6 staples of 2 products each (12·198), summed (the first staple is
+//   written, the other 5 added: 5·18), then U·Σ → force (258): 2724.
+//   Iwasaki force, per link: the Wilson part, plus 18 rectangles of 4 products each (72·198),
+//   17 sums (the first rectangle is written, not added), c0·Σ_plaq, c1·Σ_rect and their sum
+//   (3·18): 17340.
+//   Wilson value, per site: 6 plaquettes, each 3 products (the value code forms
+//   P = (U U)(U U)† in full), Re tr (2), 1 − tr/3 (2) and the running sum (1): 6·599.
+//   Per-link staple (scalar, the heatbath's): 12·198 + 5·18 = 2466.
+// Peak: AMD EPYC Zen 5 (family 26), AVX-512 with two 512-bit FMA pipes per core:
+//   2 pipes · 8 doubles · 2 flops = 32 DP flop/cycle/core, at the nominal 2.1 GHz 67 GFLOP/s per
+//   core, 134 GFLOP/s for the 2-core machine. BM_FmaPeak measures what the cores deliver with
+//   the instruction set of the build (sustained clock included).
+#include <benchmark/benchmark.h>
+#include <omp.h>
+
+#include "fpgauge/actions/GaugeLoopAction.h"
+#include "fpgauge/lattice/GaugeFieldOps.h"
+
+namespace fpgauge {
+namespace {
+
+constexpr double kProduct = 198;
+constexpr double kMatrixSum = 18;
+constexpr double kScaledMatrix = 18;
+constexpr double kForceFromStaple = kProduct + 42 + kScaledMatrix;
+
+constexpr double kWilsonStapleFlops = 12 * kProduct + 5 * kMatrixSum;
+constexpr double kWilsonForceFlops = kWilsonStapleFlops + kForceFromStaple;
+constexpr double kIwasakiForceFlops = kWilsonStapleFlops + 72 * kProduct + 17 * kMatrixSum +
+                                      2 * kScaledMatrix + kMatrixSum + kForceFromStaple;
+constexpr double kWilsonValueFlopsPerSite = 6 * (3 * kProduct + 2 + 2 + 1);
+static_assert(kWilsonForceFlops == 2724 && kIwasakiForceFlops == 17340);
+
+void set_counters(benchmark::State& state, double sites, double links, double flops_per_call) {
+  using benchmark::Counter;
+  state.counters["ns/link"] =
+      Counter(links * 1e-9, Counter::kIsIterationInvariantRate | Counter::kInvert);
+  state.counters["sites/s"] = Counter(sites, Counter::kIsIterationInvariantRate);
+  state.counters["GFLOP/s"] = Counter(flops_per_call * 1e-9, Counter::kIsIterationInvariantRate);
+}
+
+struct Setup {
+  std::shared_ptr<const Geometry> geometry;
+  GaugeField u;
+  explicit Setup(benchmark::State& state)
+      : geometry(Geometry::make({int(state.range(0)), int(state.range(0)), int(state.range(0)),
+                                 int(state.range(0))})),
+        u(random_gauge_field(geometry, 20250101)) {
+    omp_set_num_threads(int(state.range(1)));
+  }
+  double sites() const { return double(geometry->volume()); }
+  double links() const { return double(geometry->link_count()); }
+};
+
+void run_force(benchmark::State& state, const GaugeLoopAction& action, double flops_per_link) {
+  Setup setup(state);
+  AlgebraField d(setup.geometry);
+  action.force(setup.u, d);  // first call: allocates the lane copy
+  for (auto _ : state) {
+    action.force(setup.u, d);
+    benchmark::DoNotOptimize(d.data());
+    benchmark::ClobberMemory();
+  }
+  set_counters(state, setup.sites(), setup.links(), flops_per_link * setup.links());
+}
+
+void BM_WilsonForce(benchmark::State& state) {
+  run_force(state, GaugeLoopAction::wilson(), kWilsonForceFlops);
+}
+void BM_IwasakiForce(benchmark::State& state) {
+  run_force(state, GaugeLoopAction::iwasaki(), kIwasakiForceFlops);
+}
+
+void BM_WilsonValue(benchmark::State& state) {
+  Setup setup(state);
+  const GaugeLoopAction action = GaugeLoopAction::wilson();
+  for (auto _ : state) benchmark::DoNotOptimize(action.value(setup.u));
+  set_counters(state, setup.sites(), setup.links(), kWilsonValueFlopsPerSite * setup.sites());
+}
+
+// The per-link staple the heatbath calls (scalar path, one thread, every link once).
+void BM_WilsonStapleScalar(benchmark::State& state) {
+  Setup setup(state);
+  const GaugeLoopAction action = GaugeLoopAction::wilson();
+  const SiteIndex volume = setup.geometry->volume();
+  for (auto _ : state) {
+    for (SiteIndex s = 0; s < volume; ++s)
+      for (int mu = 0; mu < kDimensions; ++mu) {
+        SU3 sigma = action.staple(setup.u, s, mu);
+        benchmark::DoNotOptimize(sigma);
+      }
+  }
+  set_counters(state, setup.sites(), setup.links(), kWilsonStapleFlops * setup.links());
+}
+
+void lattice_args(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"L", "threads"})
+      ->ArgsProduct({{8, 16}, {1, 2}})
+      ->UseRealTime()
+      ->Unit(benchmark::kMicrosecond)
+      ->MinTime(0.5);
+}
+
+BENCHMARK(BM_WilsonForce)->Apply(lattice_args);
+BENCHMARK(BM_IwasakiForce)->Apply(lattice_args);
+BENCHMARK(BM_WilsonValue)->Apply(lattice_args);
+BENCHMARK(BM_WilsonStapleScalar)
+    ->ArgNames({"L", "threads"})
+    ->Args({8, 1})
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+
+// FMA throughput: 16 independent chains of FMAs per thread (latency 4 cycles × 2 pipes needs
+// at least 8 in flight), as wide as the instruction set the project is compiled for allows
+// (FPGAUGE_ARCH: x86-64-v3 has 4-wide AVX2 FMAs, half the AVX-512 peak assumed above). 2 flops
+// per lane and FMA.
+#ifdef __AVX512F__
+constexpr int kFmaLanes = 8;
+#else
+constexpr int kFmaLanes = 4;
+#endif
+using FmaVector = double __attribute__((vector_size(kFmaLanes * sizeof(double))));
+
+void BM_FmaPeak(benchmark::State& state) {
+  const int threads = int(state.range(0));
+  omp_set_num_threads(threads);
+  constexpr int kChains = 16;
+  constexpr long kSteps = 1 << 20;
+  for (auto _ : state) {
+#pragma omp parallel
+    {
+      FmaVector acc[kChains];
+      for (int c = 0; c < kChains; ++c) acc[c] = FmaVector{} + 1.0 + c;
+      FmaVector a = FmaVector{} + 0.999999999, b = FmaVector{} + 1e-9;
+      asm volatile("" : "+v"(a), "+v"(b));
+      for (long i = 0; i < kSteps; ++i) {
+        for (int c = 0; c < kChains; ++c) acc[c] = acc[c] * a + b;
+      }
+      for (int c = 0; c < kChains; ++c) benchmark::DoNotOptimize(acc[c]);
+    }
+  }
+  const double flops = double(threads) * kSteps * kChains * kFmaLanes * 2;
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_FmaPeak)->ArgNames({"threads"})->Arg(1)->Arg(2)->UseRealTime();
+
+}  // namespace
+}  // namespace fpgauge
