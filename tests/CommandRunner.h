@@ -11,6 +11,9 @@
 
 namespace fpgauge::test {
 
+// A path as one shell word.
+inline std::string quoted(const std::filesystem::path& path) { return "'" + path.string() + "'"; }
+
 struct CommandResult {
   int status;  // exit status; -1 if the command did not exit normally
   std::string out;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "TestSupport.h"
+#include "fpgauge/actions/ActionFactory.h"
 #include "fpgauge/actions/GaugeLoopAction.h"
 #include "fpgauge/core/Su3Algebra.h"
 

@@ -10,7 +10,7 @@
 
 #include "CommandRunner.h"
 #include "ScratchDirectory.h"
-#include "fpgauge/actions/Action.h"
+#include "fpgauge/actions/ActionFactory.h"
 #include "fpgauge/io/Nersc.h"
 #include "fpgauge/io/RunCard.h"
 #include "fpgauge/observables/GaugeObservables.h"
@@ -31,7 +31,7 @@ std::vector<nlohmann::json> log_entries(const fs::path& file) {
   return entries;
 }
 
-std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+using test::quoted;
 
 TEST(GenerateCommand, WritesConfigurationsCardAndLog) {
   const test::ScratchDirectory dir;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "TestSupport.h"
+#include "fpgauge/actions/ActionFactory.h"
 #include "fpgauge/actions/GaugeLoopAction.h"
 #include "fpgauge/core/Su3Algebra.h"
 #include "fpgauge/mc/Hmc.h"

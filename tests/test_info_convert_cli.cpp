@@ -27,7 +27,7 @@ test::CommandResult fpgauge_command(const test::ScratchDirectory& dir,
   return test::run_fpgauge(arguments, dir.path());
 }
 
-std::string quoted(const fs::path& file) { return fmt::format("'{}'", file.string()); }
+using test::quoted;
 
 void expect_one_error_line(const test::CommandResult& run, int status,
                            std::initializer_list<std::string> words) {

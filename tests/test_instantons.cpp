@@ -13,8 +13,8 @@
 
 #include "CommandRunner.h"
 #include "ScratchDirectory.h"
-#include "fpgauge/actions/Action.h"
-#include "fpgauge/actions/GaugeLoops.h"
+#include "fpgauge/actions/ActionFactory.h"
+#include "fpgauge/lattice/GaugeLoops.h"
 #include "fpgauge/core/Su3Algebra.h"
 #include "fpgauge/core/Su3Exp.h"
 #include "fpgauge/instantons/Instanton.h"
@@ -251,7 +251,7 @@ const std::string kSmall =
     kCard + " --set 'lattice.extents=[6,6,6,8]' --set 'instanton.sizes=[1.5,2]'"
             " --set 'instanton.offsets=[[0,0,0,0],[0.5,0.25,0,0]]'";
 
-std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+using test::quoted;
 
 TEST(InstantonsCommand, WritesInstantonsCardAndIndex) {
   const test::ScratchDirectory dir;

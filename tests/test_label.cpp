@@ -28,7 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 using test::run_fpgauge;
 
-std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+using test::quoted;
 
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 

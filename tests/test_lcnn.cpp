@@ -2,6 +2,7 @@
 // and every derivative (link force, weight gradient, Hessian-vector product) against central
 // finite differences, layer type by layer type and for a whole model; model files.
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -12,10 +13,11 @@
 
 #include "ScratchDirectory.h"
 #include "TestSupport.h"
+#include "fpgauge/actions/ActionFactory.h"
 #include "fpgauge/actions/GaugeLoopAction.h"
+#include "fpgauge/actions/LcnnAction.h"
 #include "fpgauge/core/Dual.h"
 #include "fpgauge/lattice/Rng.h"
-#include "fpgauge/nn/LcnnAction.h"
 #include "fpgauge/nn/LcnnEvaluation.h"
 #include "fpgauge/nn/LcnnModel.h"
 
@@ -238,7 +240,13 @@ TEST_P(LcnnLayers, HessianVectorProductMatchesFiniteDifferences) {
   const auto geometry = Geometry::make({2, 3, 2, 3});
   const GaugeField u = test::near_unit_gauge_field(geometry, 43, 0.8);
   const AlgebraField r = random_algebra_field(geometry, 44);
-  const std::vector<double> product = model_.hessian_vector_product(u, r);
+  std::vector<double> gradient, dual_gradient;
+  model_.evaluate(u, nullptr, &gradient);
+  const std::vector<double> product = model_.hessian_vector_product(u, r, &dual_gradient);
+  // The values of the dual pass are the plain weight gradient.
+  ASSERT_EQ(dual_gradient.size(), gradient.size());
+  for (std::size_t k = 0; k < gradient.size(); ++k)
+    EXPECT_NEAR(dual_gradient[k], gradient[k], 1e-12 * (1 + std::abs(gradient[k])));
   RelativeError error;
   for (const std::size_t k : sample_weights(model_.architecture())) {
     const double numeric = central_difference(
@@ -437,6 +445,34 @@ TEST(LcnnAction, ImplementsTheActionInterface) {
   const nlohmann::json description = action.description();
   EXPECT_EQ(description["architecture"], model->architecture().to_string());
   EXPECT_EQ(description["parameters"], model->architecture().parameter_count());
+}
+
+TEST(LcnnAction, TheFactoryLoadsAModelFile) {
+  const test::ScratchDirectory dir;
+  const LcnnModel model = LcnnModel::random(Architecture::parse(kModel), 14);
+  const auto file = dir / "model.lcnn";
+  model.save(file, false);
+  const std::unique_ptr<Action> action = make_action("lcnn:" + file.string());
+  const GaugeField u = random_gauge_field(Geometry::make({2, 3, 2, 2}), 56);
+  EXPECT_EQ(action->name(), "lcnn");
+  EXPECT_EQ(action->value(u), model.value(u));
+  EXPECT_EQ(action->description()["model"], file.string());
+  EXPECT_EQ(action->description()["weights_fnv1a64"], fmt::format("{:016x}", model.fingerprint()));
+
+  auto message = [](const std::string& spec) {
+    try {
+      make_action(spec);
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  const std::string absent = (dir / "absent.lcnn").string();
+  EXPECT_NE(message("lcnn:" + absent).find(absent), std::string::npos);
+  test::write_bytes(dir / "text.lcnn", "input plaquettes; trace; mlp");
+  EXPECT_NE(message("lcnn:" + (dir / "text.lcnn").string()).find("text.lcnn"), std::string::npos);
+  EXPECT_NE(message("lcnn:").find("lcnn:PATH"), std::string::npos);
+  EXPECT_NE(message("lcn").find("lcnn:PATH"), std::string::npos);  // the list of known names
 }
 
 }  // namespace

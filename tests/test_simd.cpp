@@ -9,7 +9,7 @@
 #include <set>
 
 #include "TestSupport.h"
-#include "fpgauge/actions/Action.h"
+#include "fpgauge/actions/ActionFactory.h"
 #include "fpgauge/actions/GaugeLoopAction.h"
 #include "fpgauge/core/Simd.h"
 #include "fpgauge/core/Su3Algebra.h"

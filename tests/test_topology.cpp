@@ -6,8 +6,8 @@
 #include <cmath>
 
 #include "TestSupport.h"
-#include "fpgauge/actions/Action.h"
-#include "fpgauge/actions/GaugeLoops.h"
+#include "fpgauge/actions/ActionFactory.h"
+#include "fpgauge/lattice/GaugeLoops.h"
 #include "fpgauge/core/Su3Algebra.h"
 #include "fpgauge/core/Su3Exp.h"
 #include "fpgauge/lattice/GaugeFieldOps.h"

@@ -15,7 +15,7 @@ namespace fpgauge {
 class Action {
  public:
   virtual ~Action() = default;
-  // The name that make_action() accepts for this action.
+  // The name of the action (make_action() in ActionFactory.h builds every action by name).
   virtual std::string name() const = 0;
   // The parameters, written into every output that used the action.
   virtual nlohmann::json description() const = 0;
@@ -24,10 +24,5 @@ class Action {
   // d_μ(x) = D_{x,μ} A(U) for every link (Hermitian, traceless); d is resized as needed.
   virtual void force(const GaugeField& u, AlgebraField& d) const = 0;
 };
-
-// "wilson", "symanzik" (tree-level Lüscher–Weisz), "iwasaki", "dbw2", or "plaqrect:C1" for any
-// rectangle coefficient c1 (c0 = 1 − 8 c1). Throws std::invalid_argument naming the known
-// actions for anything else.
-std::unique_ptr<Action> make_action(const std::string& spec);
 
 }  // namespace fpgauge

@@ -6,7 +6,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "fpgauge/actions/GaugeLoops.h"
+#include "fpgauge/lattice/GaugeLoops.h"
 #include "fpgauge/core/Simd.h"
 #include "fpgauge/core/Su3Algebra.h"
 #include "fpgauge/lattice/LaneField.h"
@@ -104,30 +104,6 @@ void GaugeLoopAction::force(const GaugeField& u, AlgebraField& d) const {
       store_lanes(layout, v, mu, SimdDouble(-1.0 / 3.0) * lie_gradient(u_sigma), d);
     }
   });
-}
-
-std::unique_ptr<Action> make_action(const std::string& spec) {
-  if (spec == "wilson") return std::make_unique<GaugeLoopAction>(GaugeLoopAction::wilson());
-  if (spec == "symanzik") return std::make_unique<GaugeLoopAction>(GaugeLoopAction::symanzik());
-  if (spec == "iwasaki") return std::make_unique<GaugeLoopAction>(GaugeLoopAction::iwasaki());
-  if (spec == "dbw2") return std::make_unique<GaugeLoopAction>(GaugeLoopAction::dbw2());
-  const std::string prefix = "plaqrect:";
-  if (spec.rfind(prefix, 0) == 0) {
-    const std::string number = spec.substr(prefix.size());
-    std::size_t used = 0;
-    double c1 = 0.0;
-    try {
-      c1 = std::stod(number, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != number.size() || !std::isfinite(c1))
-      throw std::invalid_argument(
-          fmt::format("action '{}': expected plaqrect:C1 with a number C1, got '{}'", spec, number));
-    return std::make_unique<GaugeLoopAction>(spec, c1);
-  }
-  throw std::invalid_argument(fmt::format(
-      "unknown action '{}': known are wilson, symanzik, iwasaki, dbw2, plaqrect:C1", spec));
 }
 
 }  // namespace fpgauge

@@ -4,7 +4,7 @@
 // c0 + 8 c1 = 1. Wilson c1 = 0, tree-level Symanzik c1 = −1/12, Iwasaki c1 = −0.331,
 // DBW2 c1 = −1.4088. The action is linear in every link: A ⊃ −⅓ Re tr(U_μ(x) Σ_μ(x)) with the
 // weighted staple sum Σ = c0 Σ_plaq + c1 Σ_rect, which the force, heatbath and overrelaxation
-// share: the staple formulas of GaugeLoops.h are written once and run per link (staple(), for
+// share: the staple formulas of lattice/GaugeLoops.h are written once and run per link (staple(), for
 // the local updates) or on kSimdLanes sites at once (force(), on a structure-of-arrays copy of
 // the links in the lane layout of lattice/LaneField.h). force() keeps that copy between calls,
 // one per calling thread, the size of one gauge field; it is rebuilt when the lattice changes.

@@ -7,10 +7,11 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "fpgauge/actions/Action.h"
+#include "fpgauge/actions/ActionFactory.h"
 #include "fpgauge/cli/Commands.h"
 #include "fpgauge/core/Su3Algebra.h"
-#include "fpgauge/io/Nersc.h"
+#include "fpgauge/io/ConfigurationFile.h"
+#include "fpgauge/lattice/GaugeFieldOps.h"
 #include "fpgauge/lattice/SiteLoop.h"
 #include "fpgauge/observables/GaugeObservables.h"
 
@@ -23,19 +24,9 @@ struct ActionOptions {
   bool json = false;
 };
 
-// D = Σ_a t^a ∂^a A, so the components h^a = 2 tr(t^a D) are the Lie derivatives ∂^a A.
-double force_norm(const AlgebraField& d) {
-  const long double sum = parallel_sum(d.size(), [&](SiteIndex l) {
-    double s = 0.0;
-    for (const double h : matrix_to_algebra(d[l])) s += h * h;
-    return s;
-  });
-  return std::sqrt(static_cast<double>(sum));
-}
-
 void run_action(const ActionOptions& options) {
   const std::unique_ptr<Action> action = make_action(options.action);
-  const GaugeField u = read_nersc(options.file).field;
+  const GaugeField u = read_configuration(options.file).field;
   AlgebraField d;
   action->force(u, d);
   const double value = action->value(u);
@@ -70,10 +61,11 @@ void register_action_command(CLI::App& app) {
       "action",
       "Print the reduced action A (S = beta A), the average plaquette and the force norm "
       "sqrt(sum over links and a of (d^a A)^2) of a NERSC configuration");
-  command->add_option("FILE", options->file, "NERSC gauge configuration")->required();
+  command->add_option("FILE", options->file, "Gauge configuration (NERSC, ILDG or openQCD, recognised by content)")->required();
   command
       ->add_option("--action", options->action,
-                   "wilson, symanzik, iwasaki, dbw2 or plaqrect:C1")
+                   "wilson, symanzik, iwasaki, dbw2, plaqrect:C1, or lcnn:MODEL for the "
+                   "L-CNN model file MODEL")
       ->required();
   command->add_flag("--json", options->json, "Print exactly one JSON object on stdout");
   command->callback([options] { run_action(*options); });

@@ -17,6 +17,9 @@ void register_info_command(CLI::App& app);
 void register_convert_command(CLI::App& app);
 // fpgauge instantons CARD.toml [--set k=v ...] [--output DIR] [--force]   (InstantonsCommand.cpp)
 void register_instantons_command(CLI::App& app);
+// fpgauge lcnn init ARCH_OR_FILE --seed N --output MODEL [--force] | info MODEL [--json] |
+// eval MODEL CONFIG [--json]   (LcnnCommand.cpp)
+void register_lcnn_command(CLI::App& app);
 // fpgauge label CARD.toml [--set k=v ...] [--output FILE] [--force]   (LabelCommand.cpp)
 void register_label_command(CLI::App& app);
 

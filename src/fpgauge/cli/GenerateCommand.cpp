@@ -15,6 +15,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "fpgauge/actions/ActionFactory.h"
 #include "fpgauge/actions/GaugeLoopAction.h"
 #include "fpgauge/cli/Commands.h"
 #include "fpgauge/io/Nersc.h"

@@ -17,7 +17,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "fpgauge/actions/Action.h"
+#include "fpgauge/actions/ActionFactory.h"
 #include "fpgauge/cli/Commands.h"
 #include "fpgauge/instantons/Instanton.h"
 #include "fpgauge/io/Nersc.h"

@@ -34,7 +34,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "fpgauge/actions/Action.h"
+#include "fpgauge/actions/ActionFactory.h"
 #include "fpgauge/cli/Commands.h"
 #include "fpgauge/core/Su3Algebra.h"
 #include "fpgauge/io/ConfigurationFile.h"

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   fpgauge::cli::register_info_command(app);
   fpgauge::cli::register_convert_command(app);
   fpgauge::cli::register_instantons_command(app);
+  fpgauge::cli::register_lcnn_command(app);
   fpgauge::cli::register_label_command(app);
   try {
     app.parse(argc, argv);

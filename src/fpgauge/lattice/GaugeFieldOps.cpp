@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "fpgauge/core/Su3Algebra.h"
 #include "fpgauge/core/Su3Projection.h"
 #include "fpgauge/lattice/Rng.h"
 #include "fpgauge/lattice/SiteLoop.h"
@@ -57,6 +58,15 @@ double max_unitarity_violation(const GaugeField& u) {
     worst = std::max(worst, std::max(unitarity, determinant));
   }
   return worst;
+}
+
+double force_norm(const AlgebraField& d) {
+  const long double sum = parallel_sum(d.size(), [&](SiteIndex l) {
+    double s = 0.0;
+    for (const double h : matrix_to_algebra(d[l])) s += h * h;
+    return s;
+  });
+  return std::sqrt(static_cast<double>(sum));
 }
 
 }  // namespace fpgauge

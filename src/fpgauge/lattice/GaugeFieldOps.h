@@ -18,6 +18,9 @@ GaugeTransformation random_gauge_transformation(std::shared_ptr<const Geometry> 
 GaugeField gauge_transformed(const GaugeField& u, const GaugeTransformation& omega);
 // Reunitarise every link (removes accumulated round-off).
 void reunitarise(GaugeField& u);
+// sqrt(Σ_{x,μ} Σ_a (∂^a_{x,μ} A)²) of a force D = Σ_a t^a ∂^a A (SPEC §1), whose components
+// h^a = 2 tr(t^a D) are the Lie derivatives.
+double force_norm(const AlgebraField& d);
 // max over links of |U U† − 1| and |det U − 1|: how far the field is from SU(3).
 double max_unitarity_violation(const GaugeField& u);
 

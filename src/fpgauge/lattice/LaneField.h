@@ -13,7 +13,7 @@
 // when the extents have enough factors of 2 (8 lanes: e.g. three even extents).
 //
 // LaneGaugeField is a structure-of-arrays copy of a GaugeField in this layout; it implements
-// the link view of actions/GaugeLoops.h (forward, backward, link).
+// the link view of GaugeLoops.h (forward, backward, link).
 #include <array>
 #include <cstdint>
 #include <vector>

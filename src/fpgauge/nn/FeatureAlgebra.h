@@ -6,16 +6,6 @@
 
 namespace fpgauge::nn {
 
-// y += a·x for a real weight a.
-template <class T>
-void add_scaled(Matrix3<T>& y, double a, const Matrix3<T>& x) {
-  for (int i = 0; i < 3; ++i)
-    for (int j = 0; j < 3; ++j) {
-      y.e[i][j].re += x.e[i][j].re * a;
-      y.e[i][j].im += x.e[i][j].im * a;
-    }
-}
-
 // Re tr(A† B) = Σ_ij (Re a_ij Re b_ij + Im a_ij Im b_ij): the real scalar product of the 18
 // components, which pairs an adjoint with the matrix it belongs to.
 template <class T>

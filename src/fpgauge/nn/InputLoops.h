@@ -3,7 +3,7 @@
 // (SPEC §5; they transform as W → Ω(x) W Ω(x)†). Channels in order: the plaquettes
 // P_μν(x) = U_μ(x) U_ν(x+μ̂) U_μ(x+ν̂)† U_ν(x)† for (μ,ν) = (0,1),(0,2),(0,3),(1,2),(1,3),(2,3);
 // with rectangles then, plane by plane in the same order, R_μν (two steps along μ, one along ν)
-// and R_νμ, oriented like P_μν (GaugeLoops.h).
+// and R_νμ, oriented like P_μν (lattice/GaugeLoops.h).
 #include <vector>
 
 #include "fpgauge/lattice/Fields.h"

@@ -2,12 +2,109 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
+#include <memory>
 
 #include "fpgauge/core/Dual.h"
-#include "fpgauge/nn/FeatureAlgebra.h"
+#include "fpgauge/nn/DenseProduct.h"
 #include "fpgauge/nn/SiteBlocks.h"
 
 namespace fpgauge::nn {
+namespace {
+
+// Sites per dense product. The product is [N·|Ŵ|] × [|T̂|] × [18·sites]; OpenBLAS runs it as
+// fast with 4 sites (72 columns) as with 16 (bench/bench_lcnn.cpp, BM_LcbForward and
+// BM_LcbReverse), and the scratch of a thread, T̂ and M of one chunk, stays small (0.3 MB for
+// 12 → 12 channels): it counts against the memory of value + force.
+constexpr SiteIndex kChunkSites = 4;
+
+// The rows of the dense products hold the 18 real components of a 3×3 matrix per site, in
+// Matrix3's memory order (e[i][j].re, e[i][j].im). A Dual matrix takes two planes: the values
+// of the whole row first, then the tangents, `plane` doubles further on.
+template <class T>
+struct PlanarRows;
+
+template <>
+struct PlanarRows<double> {
+  static constexpr int planes = 1;
+  static void store(double* p, std::size_t, const Matrix3d& m) { std::memcpy(p, &m, sizeof m); }
+  static void load(const double* p, std::size_t, Matrix3d& m) {
+    std::memcpy(static_cast<void*>(&m), p, sizeof m);
+  }
+  // The component (i, j) of m† is conj(m_ji).
+  static void store_adjoint(double* p, std::size_t, const Matrix3d& m) {
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 3; ++j) {
+        p[6 * i + 2 * j] = m.e[j][i].re;
+        p[6 * i + 2 * j + 1] = -m.e[j][i].im;
+      }
+  }
+  static double scalar(const double* p, std::size_t, std::size_t k) { return p[k]; }
+};
+
+template <>
+struct PlanarRows<Dual> {
+  static constexpr int planes = 2;
+  static void store(double* p, std::size_t plane, const Matrix3<Dual>& m) {
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 3; ++j) {
+        const Complex<Dual>& z = m.e[i][j];
+        double* q = p + 6 * i + 2 * j;
+        q[0] = z.re.value;
+        q[1] = z.im.value;
+        q[plane] = z.re.tangent;
+        q[plane + 1] = z.im.tangent;
+      }
+  }
+  static void load(const double* p, std::size_t plane, Matrix3<Dual>& m) {
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 3; ++j) {
+        const double* q = p + 6 * i + 2 * j;
+        m.e[i][j] = {Dual(q[0], q[plane]), Dual(q[1], q[plane + 1])};
+      }
+  }
+  static void store_adjoint(double* p, std::size_t plane, const Matrix3<Dual>& m) {
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 3; ++j) {
+        const Complex<Dual>& z = m.e[j][i];
+        double* q = p + 6 * i + 2 * j;
+        q[0] = z.re.value;
+        q[1] = -z.im.value;
+        q[plane] = z.re.tangent;
+        q[plane + 1] = -z.im.tangent;
+      }
+  }
+  static Dual scalar(const double* p, std::size_t plane, std::size_t k) {
+    return {p[k], p[plane + k]};
+  }
+};
+
+// One chunk [begin, end) of sites: a row of the dense products holds `planes` planes of
+// 18·(end − begin) doubles; rows are `row` doubles apart (room for kChunkSites sites).
+struct Chunk {
+  SiteIndex begin, end;
+  std::size_t row;
+  int planes;
+  std::size_t plane() const { return 18 * static_cast<std::size_t>(end - begin); }
+  int columns() const { return static_cast<int>(planes * plane()); }
+  std::size_t site(SiteIndex s) const { return 18 * static_cast<std::size_t>(s - begin); }
+};
+
+// Scratch rows of a block, left uninitialised: every entry a chunk reads was written before
+// (by the gather or by a dense product with beta = 0, which OpenBLAS writes without reading).
+std::unique_ptr<double[]> scratch_rows(std::size_t rows, std::size_t row) {
+  return std::unique_ptr<double[]>(new double[rows * row]);
+}
+
+// body(chunk) for the chunks of at most kChunkSites sites of a block, in order.
+template <class F>
+void for_each_chunk(SiteIndex block_begin, SiteIndex block_end, std::size_t row, int planes,
+                    F&& body) {
+  for (SiteIndex begin = block_begin; begin < block_end; begin += kChunkSites)
+    body(Chunk{begin, std::min(block_end, begin + kChunkSites), row, planes});
+}
+
+}  // namespace
 
 LConvBilin::LConvBilin(const LcbLayer& layer, int in_channels)
     : shape_(lcb_shape(layer, in_channels)) {
@@ -17,63 +114,79 @@ LConvBilin::LConvBilin(const LcbLayer& layer, int in_channels)
 }
 
 template <class T>
-void LConvBilin::gather_transported(const WilsonLines<T>& lines, const FeatureField<T>& in,
-                                    SiteIndex s, std::vector<Matrix3<T>>& transported) const {
-  const int channels = shape_.in_channels;
-  for (int j = 0; j < channels; ++j) transported[j] = in(j, s);
-  for (std::size_t o = 1; o <= offsets_.size(); ++o) {
-    const auto [mu, steps] = offsets_[o - 1];
-    const SiteIndex y = lines.shifted(mu, steps, s);
-    Matrix3<T>* t = &transported[o * channels];
-    if (steps > 0) {  // from y = x + nμ̂: L_n(x) W(y) L_n(x)†
-      const Matrix3<T>& l = lines.line(mu, steps, s);
-      for (int j = 0; j < channels; ++j) t[j] = mul_adj(l * in(j, y), l);
-    } else {  // from y = x − nμ̂: L_n(y)† W(y) L_n(y)
-      const Matrix3<T>& l = lines.line(mu, -steps, y);
-      for (int j = 0; j < channels; ++j) t[j] = adj_mul(l, in(j, y)) * l;
+void LConvBilin::gather_t_hat(const WilsonLines<T>& lines, const FeatureField<T>& in,
+                              SiteIndex begin, SiteIndex end, double* t_hat,
+                              std::size_t row) const {
+  using Rows = PlanarRows<T>;
+  const int channels = shape_.in_channels, n = shape_.transported();
+  const std::size_t plane = 18 * static_cast<std::size_t>(end - begin);
+  const Matrix3<T> unit = Matrix3<T>::identity();
+  Matrix3<T> lw, t;
+  for (SiteIndex s = begin; s < end; ++s) {
+    double* site = t_hat + 18 * static_cast<std::size_t>(s - begin);
+    auto put = [&](int index, const Matrix3<T>& m) {  // T̂ rows index (T) and n + index (T†)
+      Rows::store(site + index * row, plane, m);
+      Rows::store_adjoint(site + (n + index) * row, plane, m);
+    };
+    for (int j = 0; j < channels; ++j) put(j, in(j, s));
+    for (std::size_t o = 1; o <= offsets_.size(); ++o) {
+      const auto [mu, steps] = offsets_[o - 1];
+      const SiteIndex y = lines.shifted(mu, steps, s);
+      const int t0 = static_cast<int>(o) * channels;
+      if (steps > 0) {  // from y = x + nμ̂: L_n(x) W(y) L_n(x)†
+        const Matrix3<T>& l = lines.line(mu, steps, s);
+        for (int j = 0; j < channels; ++j) {
+          mul_into(lw, l, in(j, y));
+          mul_adj_into(t, lw, l);
+          put(t0 + j, t);
+        }
+      } else {  // from y = x − nμ̂: L_n(y)† W(y) L_n(y)
+        const Matrix3<T>& l = lines.line(mu, -steps, y);
+        for (int j = 0; j < channels; ++j) {
+          adj_mul_into(lw, l, in(j, y));
+          mul_into(t, lw, l);
+          put(t0 + j, t);
+        }
+      }
     }
+    Rows::store(site + 2 * n * row, plane, unit);
   }
-}
-
-template <class T>
-Matrix3<T> LConvBilin::contracted(const double* w,
-                                  const std::vector<Matrix3<T>>& transported) const {
-  const int n = shape_.transported();
-  Matrix3<T> a{}, b{};
-  for (int t = 0; t < n; ++t) {
-    add_scaled(a, w[t], transported[t]);
-    add_scaled(b, w[n + t], transported[t]);
-  }
-  Matrix3<T> m = a + adj(b);
-  add_to_diagonal(m, Complex<T>(T(w[2 * n])));
-  return m;
 }
 
 template <class T>
 void LConvBilin::forward(std::span<const double> weights, const WilsonLines<T>& lines,
                          const FeatureField<T>& in, FeatureField<T>& out) const {
+  using Rows = PlanarRows<T>;
   const int channels = shape_.in_channels;
   const int n_left = shape_.left_factors(), n_right = shape_.right_factors();
+  const int m_rows = shape_.out_channels * n_left;
+  const std::size_t row = Rows::planes * 18 * static_cast<std::size_t>(kChunkSites);
   out = FeatureField<T>(shape_.out_channels, in.volume());
-  for_each_site_block(in.volume(), [&](SiteIndex begin, SiteIndex end) {
-    std::vector<Matrix3<T>> transported(shape_.transported());
-    for (SiteIndex s = begin; s < end; ++s) {
-      gather_transported(lines, in, s, transported);
-      for (int i = 0; i < shape_.out_channels; ++i) {
-        Matrix3<T> sum{};
-        for (int v = 0; v < n_left; ++v) {
-          const Matrix3<T> m =
-              contracted(weights.data() + (std::size_t(i) * n_left + v) * n_right, transported);
-          if (v < channels)
-            mul_add(sum, in(v, s), m);
-          else if (v < 2 * channels)
-            adj_mul_add(sum, in(v - channels, s), m);
-          else
-            sum += m;
+  use_sequential_dense_products();
+  for_each_site_block(in.volume(), [&](SiteIndex block_begin, SiteIndex block_end) {
+    const auto t_hat = scratch_rows(n_right, row), m = scratch_rows(m_rows, row);
+    for_each_chunk(block_begin, block_end, row, Rows::planes, [&](const Chunk& chunk) {
+      gather_t_hat(lines, in, chunk.begin, chunk.end, t_hat.get(), row);
+      // M[(i,v)] = Σ_w ω[i][v][w] T̂_w
+      dense_product(Transpose::no, Transpose::no, m_rows, chunk.columns(), n_right,
+                    weights.data(), n_right, t_hat.get(), static_cast<int>(row), 0.0, m.get(),
+                    static_cast<int>(row));
+      Matrix3<T> sum, m_iv;
+      for (SiteIndex s = chunk.begin; s < chunk.end; ++s) {
+        for (int i = 0; i < shape_.out_channels; ++i) {
+          // W_out,i = Σ_v Ŵ_v M_iv, Ŵ = (W_1..W_C, W_1†..W_C†, 1)
+          const double* m_i = m.get() + std::size_t(i) * n_left * row + chunk.site(s);
+          Rows::load(m_i + 2 * channels * row, chunk.plane(), sum);
+          for (int v = 0; v < channels; ++v) {
+            Rows::load(m_i + v * row, chunk.plane(), m_iv);
+            mul_add(sum, in(v, s), m_iv);
+            Rows::load(m_i + (channels + v) * row, chunk.plane(), m_iv);
+            adj_mul_add(sum, in(v, s), m_iv);
+          }
+          out(i, s) = sum;
         }
-        out(i, s) = sum;
       }
-    }
+    });
   });
 }
 
@@ -82,78 +195,120 @@ void LConvBilin::reverse(std::span<const double> weights, const WilsonLines<T>& 
                          const FeatureField<T>& in, const FeatureField<T>& out_adjoint,
                          FeatureField<T>& in_adjoint, std::span<T> weight_gradient,
                          std::vector<Matrix3<T>>* line_adjoint) const {
+  using Rows = PlanarRows<T>;
   const int channels = shape_.in_channels, n = shape_.transported();
   const int n_left = shape_.left_factors(), n_right = shape_.right_factors();
+  const int m_rows = shape_.out_channels * n_left;
+  const std::size_t row = Rows::planes * 18 * static_cast<std::size_t>(kChunkSites);
   const SiteIndex volume = in.volume();
   const bool want_gradient = !weight_gradient.empty();
+  const std::size_t weight_count = std::size_t(m_rows) * n_right;
   in_adjoint = FeatureField<T>(channels, volume);
-  FeatureField<T> transported_adjoint(n, volume);
+  // The adjoints of the transported features (offsets >= 1), site by site where they were
+  // used; the transports' reverse below gathers them at the sites they came from.
+  FeatureField<T> transported_adjoint(n - channels, volume);
+  use_sequential_dense_products();
 
-  // Site by site: with out = Σ_v Ŵ_v M_v, G_Ŵ_v = G M_v† and G_M_v = Ŵ_v† G; through
-  // M = A + B† + c·1: G_A = G_M, G_B = G_M†, ∂/∂c = Re tr G_M; through A = Σ_t ω_t T_t:
-  // G_T_t += ω_t G_A and ∂/∂ω_t = Re tr(G_A† T_t) (likewise for B).
-  accumulate_over_site_blocks(
-      volume, weight_gradient, [&](SiteIndex begin, SiteIndex end, std::span<T> partial) {
-        std::vector<Matrix3<T>> transported(n), from_a(n), from_b(n);
-        for (SiteIndex s = begin; s < end; ++s) {
-          gather_transported(lines, in, s, transported);
-          std::fill(from_a.begin(), from_a.end(), Matrix3<T>{});
-          std::fill(from_b.begin(), from_b.end(), Matrix3<T>{});
-          for (int i = 0; i < shape_.out_channels; ++i) {
-            const Matrix3<T>& g = out_adjoint(i, s);
-            for (int v = 0; v < n_left; ++v) {
-              const std::size_t row = (std::size_t(i) * n_left + v) * n_right;
-              const double* w = weights.data() + row;
-              const Matrix3<T> m = contracted(w, transported);
-              Matrix3<T> g_m;
-              if (v < channels) {
-                mul_adj_add(in_adjoint(v, s), g, m);
-                g_m = adj_mul(in(v, s), g);
-              } else if (v < 2 * channels) {  // Ŵ_v = W†: G_W += (G M†)† = M G†
-                mul_adj_add(in_adjoint(v - channels, s), m, g);
-                g_m = in(v - channels, s) * g;
-              } else {
-                g_m = g;
-              }
-              if (want_gradient) {
-                T* gw = partial.data() + row;
-                for (int t = 0; t < n; ++t) {
-                  gw[t] += re_trace_adj_mul(g_m, transported[t]);
-                  gw[n + t] += re_trace_mul(g_m, transported[t]);
-                }
-                gw[2 * n] += re_trace(g_m);
-              }
-              for (int t = 0; t < n; ++t) {
-                add_scaled(from_a[t], w[t], g_m);
-                add_scaled(from_b[t], w[n + t], g_m);
-              }
-            }
+  // Chunk by chunk: M = ω T̂ again; with out = Σ_v Ŵ_v M_v, G_Ŵ_v = G M_v† and G_M_v = Ŵ_v† G
+  // (in place of M); ∇_ω += G_M T̂ᵀ; G_T̂ = ωᵀ G_M, and T̂ = (T, T†, 1) gives
+  // G_T = G_T̂_t + (G_T̂_{n+t})†. The weight gradient is summed per block of sites, in planes
+  // (values, then tangents), and then over the blocks in order (SiteBlocks.h).
+  const SiteBlocks blocks(volume);
+  std::vector<std::unique_ptr<double[]>> block_gradient(want_gradient ? blocks.count : 0);
+  for_each_site_block(volume, [&](SiteIndex block_begin, SiteIndex block_end) {
+    const auto t_hat = scratch_rows(n_right, row), m = scratch_rows(m_rows, row);
+    double* gradient = nullptr;
+    if (want_gradient) {
+      auto& planes = block_gradient[block_begin / blocks.size];
+      planes.reset(new double[Rows::planes * weight_count]());
+      gradient = planes.get();
+    }
+    for_each_chunk(block_begin, block_end, row, Rows::planes, [&](const Chunk& chunk) {
+      const std::size_t plane = chunk.plane();
+      const int ld = static_cast<int>(row);
+      gather_t_hat(lines, in, chunk.begin, chunk.end, t_hat.get(), row);
+      dense_product(Transpose::no, Transpose::no, m_rows, chunk.columns(), n_right,
+                    weights.data(), n_right, t_hat.get(), ld, 0.0, m.get(), ld);
+      Matrix3<T> m_iv, g_m;
+      for (SiteIndex s = chunk.begin; s < chunk.end; ++s) {
+        for (int i = 0; i < shape_.out_channels; ++i) {
+          const Matrix3<T>& g = out_adjoint(i, s);
+          double* m_i = m.get() + std::size_t(i) * n_left * row + chunk.site(s);
+          for (int v = 0; v < channels; ++v) {
+            Matrix3<T>& g_w = in_adjoint(v, s);
+            // Ŵ_v = W_v: G_W += G M†, G_M = W† G
+            Rows::load(m_i + v * row, plane, m_iv);
+            mul_adj_add(g_w, g, m_iv);
+            adj_mul_into(g_m, in(v, s), g);
+            Rows::store(m_i + v * row, plane, g_m);
+            // Ŵ_v = W_v†: G_W += (G M†)† = M G†, G_M = W G
+            Rows::load(m_i + (channels + v) * row, plane, m_iv);
+            mul_adj_add(g_w, m_iv, g);
+            mul_into(g_m, in(v, s), g);
+            Rows::store(m_i + (channels + v) * row, plane, g_m);
           }
-          for (int t = 0; t < n; ++t) transported_adjoint(t, s) = from_a[t] + adj(from_b[t]);
+          Rows::store(m_i + 2 * channels * row, plane, g);  // Ŵ = 1: G_M = G
         }
-      });
+      }
+      if (want_gradient) {
+        // ∇_ω[(i,v)][w] += Σ_sites Σ_18 G_M · T̂_w; for Dual the value G_M·T̂ and the tangent
+        // G_M'·T̂ + G_M·T̂'.
+        const int k = static_cast<int>(plane);
+        dense_product(Transpose::no, Transpose::yes, m_rows, n_right, k, m.get(), ld, t_hat.get(),
+                      ld, 1.0, gradient, n_right);
+        if constexpr (Rows::planes == 2) {
+          double* tangent = gradient + weight_count;
+          dense_product(Transpose::no, Transpose::yes, m_rows, n_right, k, m.get() + plane, ld,
+                        t_hat.get(), ld, 1.0, tangent, n_right);
+          dense_product(Transpose::no, Transpose::yes, m_rows, n_right, k, m.get(), ld,
+                        t_hat.get() + plane, ld, 1.0, tangent, n_right);
+        }
+      }
+      // G_T̂ = ωᵀ G_M for the rows of T and T† (the unit row has no adjoint), into t_hat.
+      dense_product(Transpose::yes, Transpose::no, 2 * n, chunk.columns(), m_rows,
+                    weights.data(), n_right, m.get(), ld, 0.0, t_hat.get(), ld);
+      Matrix3<T> g_a, g_b;
+      for (SiteIndex s = chunk.begin; s < chunk.end; ++s) {
+        const double* site = t_hat.get() + chunk.site(s);
+        for (int t = 0; t < n; ++t) {
+          Rows::load(site + t * row, plane, g_a);
+          Rows::load(site + (n + t) * row, plane, g_b);
+          Matrix3<T>& g_t = t < channels ? in_adjoint(t, s) : transported_adjoint(t - channels, s);
+          g_t += g_a;
+          g_t += adj(g_b);
+        }
+      }
+    });
+  });
+  for (const std::unique_ptr<double[]>& planes : block_gradient)
+    for (std::size_t k = 0; k < weight_count; ++k)
+      weight_gradient[k] += Rows::scalar(planes.get(), weight_count, k);
 
   // The transports, gathered at the site y that receives: T(x) = L W(y) L† with
   // G_W(y) += L† G_T L and G_L += G_T L W† + G_T† L W (and the mirror image for −μ).
   for_each_site(volume, [&](SiteIndex y) {
-    for (int j = 0; j < channels; ++j) in_adjoint(j, y) += transported_adjoint(j, y);
+    Matrix3<T> a, b;
     for (std::size_t o = 1; o <= offsets_.size(); ++o) {
       const auto [mu, steps] = offsets_[o - 1];
       const int length = std::abs(steps);
       const SiteIndex x = lines.shifted(mu, -steps, y);  // where W(y) was transported to
-      const int t0 = static_cast<int>(o) * channels;
+      const int t0 = static_cast<int>(o - 1) * channels;  // in transported_adjoint
       if (steps > 0) {  // T(x) = L_n(x) W(y) L_n(x)†, x = y − nμ̂
         const Matrix3<T>& l = lines.line(mu, length, x);
-        for (int j = 0; j < channels; ++j)
-          in_adjoint(j, y) += adj_mul(l, transported_adjoint(t0 + j, x)) * l;
+        for (int j = 0; j < channels; ++j) {
+          adj_mul_into(a, l, transported_adjoint(t0 + j, x));
+          mul_add(in_adjoint(j, y), a, l);
+        }
         if (line_adjoint) {  // the line from y carries W(y + nμ̂) to y
           const SiteIndex z = lines.shifted(mu, length, y);
           const Matrix3<T>& ly = lines.line(mu, length, y);
           Matrix3<T>& g_line = (*line_adjoint)[lines.index(mu, length, y)];
           for (int j = 0; j < channels; ++j) {
             const Matrix3<T>& g_t = transported_adjoint(t0 + j, y);
-            mul_add(g_line, g_t, mul_adj(ly, in(j, z)));
-            adj_mul_add(g_line, g_t, ly * in(j, z));
+            mul_adj_into(a, ly, in(j, z));
+            mul_add(g_line, g_t, a);
+            mul_into(b, ly, in(j, z));
+            adj_mul_add(g_line, g_t, b);
           }
         }
       } else {  // T(x) = L_n(y)† W(y) L_n(y), x = y + nμ̂
@@ -161,10 +316,13 @@ void LConvBilin::reverse(std::span<const double> weights, const WilsonLines<T>& 
         Matrix3<T>* g_line = line_adjoint ? &(*line_adjoint)[lines.index(mu, length, y)] : nullptr;
         for (int j = 0; j < channels; ++j) {
           const Matrix3<T>& g_t = transported_adjoint(t0 + j, x);
-          in_adjoint(j, y) += l * mul_adj(g_t, l);
+          mul_into(a, l, g_t);
+          mul_adj_add(in_adjoint(j, y), a, l);
           if (g_line) {  // G_L += W L G_T† + W† L G_T
-            mul_adj_add(*g_line, in(j, y) * l, g_t);
-            mul_add(*g_line, adj_mul(in(j, y), l), g_t);
+            mul_into(a, in(j, y), l);
+            mul_adj_add(*g_line, a, g_t);
+            adj_mul_into(b, in(j, y), l);
+            mul_add(*g_line, b, g_t);
           }
         }
       }

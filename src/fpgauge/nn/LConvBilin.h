@@ -6,10 +6,18 @@
 //   from x + nμ̂: L_{μ,n}(x) W(x+nμ̂) L_{μ,n}(x)†,   from x − nμ̂: L_{μ,n}(x−nμ̂)† W(x−nμ̂)
 //   L_{μ,n}(x−nμ̂).
 // The weights are contracted with T̂ before the matrix products (N·|Ŵ| products per site instead
-// of |Ŵ|·|T̂|), and M = A + B† + c·1 with A = Σ_t ω_t T_t, B = Σ_t ω_{n+t} T_t, so the
-// contraction touches only the n transported matrices. Weights ω[i][v][w] row-major, real.
-// T index t = offset·C + channel, offsets 0, then for μ = 0..3 the steps +k·dilation
-// (k = 1..reach), then for μ = 0..3 the steps −k·dilation.
+// of |Ŵ|·|T̂|). Weights ω[i][v][w] row-major, real. T index t = offset·C + channel, offsets 0,
+// then for μ = 0..3 the steps +k·dilation (k = 1..reach), then for μ = 0..3 the steps
+// −k·dilation.
+//
+// The contraction is one dense real matrix product per chunk of sites (DenseProduct.h):
+// with the 18 real components of T̂_w at the chunk's sites as the row w of a matrix T̂
+// [|T̂|] × [18·sites], M = ω · T̂ with ω read as the [N·|Ŵ|] × [|T̂|] matrix it is stored as. In
+// the reverse pass, with G_M the adjoints of the M: ∇_ω = G_M · T̂ᵀ, G_T̂ = ωᵀ · G_M. A dual
+// number is linear in the weights part by part, so for T = Dual each row holds the values
+// and then the tangents ("planes"), M = ω · T̂ is still one product, and ∇_ω takes the value
+// and the tangent products. Only the transports, the products Ŵ_v M_iv and their reverse are
+// 3×3 work, in the unrolled kernels of core/Matrix3.h.
 #include <span>
 #include <vector>
 
@@ -42,11 +50,11 @@ class LConvBilin {
     int mu;
     int steps;  // ±k·dilation
   };
+  // The rows of T̂ for the sites [begin, end): T̂_w of site begin + k at
+  // t_hat + w·row + plane·(18·(end − begin)) + 18·k (see PlanarRows in LConvBilin.cpp).
   template <class T>
-  void gather_transported(const WilsonLines<T>& lines, const FeatureField<T>& in, SiteIndex s,
-                          std::vector<Matrix3<T>>& transported) const;
-  template <class T>
-  Matrix3<T> contracted(const double* w, const std::vector<Matrix3<T>>& transported) const;
+  void gather_t_hat(const WilsonLines<T>& lines, const FeatureField<T>& in, SiteIndex begin,
+                    SiteIndex end, double* t_hat, std::size_t row) const;
 
   LcbShape shape_;
   std::vector<Offset> offsets_;  // offsets_[o − 1] for o = 1 .. 8·reach

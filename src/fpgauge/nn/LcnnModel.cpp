@@ -152,8 +152,8 @@ double LcnnModel::evaluate(const GaugeField& u, AlgebraField* force,
   return value;
 }
 
-std::vector<double> LcnnModel::hessian_vector_product(const GaugeField& u,
-                                                      const AlgebraField& r) const {
+std::vector<double> LcnnModel::hessian_vector_product(const GaugeField& u, const AlgebraField& r,
+                                                      std::vector<double>* weight_gradient) const {
   if (r.size() != u.size())
     throw std::invalid_argument(
         fmt::format("L-CNN Hessian-vector product: the direction has {} links, the field {}",
@@ -171,6 +171,12 @@ std::vector<double> LcnnModel::hessian_vector_product(const GaugeField& u,
   pass.reverse(gradient, nullptr);
   std::vector<double> product(weights_.size());
   for (std::size_t k = 0; k < weights_.size(); ++k) product[k] = gradient[k].tangent;
+  if (weight_gradient) {  // as in evaluate(): ∇_θ Σ_x a(x) − V ∇_θ a_1
+    const double volume = static_cast<double>(u.geometry().volume());
+    weight_gradient->resize(weights_.size());
+    for (std::size_t k = 0; k < weights_.size(); ++k)
+      (*weight_gradient)[k] = gradient[k].value - volume * unit_density_gradient_[k];
+  }
   return product;
 }
 

@@ -41,7 +41,10 @@ class LcnnModel {
   double evaluate(const GaugeField& u, AlgebraField* force,
                   std::vector<double>* weight_gradient) const;
   // ∇_θ Σ_{x,μ,a} r^a_{x,μ} ∂^a_{x,μ} A_θ(U) for R_μ(x) = Σ_a r^a_{x,μ} t^a given per link.
-  std::vector<double> hessian_vector_product(const GaugeField& u, const AlgebraField& r) const;
+  // The dual pass that computes it carries ∇_θ A_θ(U) in its values: if weight_gradient is not
+  // null, it receives that (resized), so that a training step needs no second weight gradient.
+  std::vector<double> hessian_vector_product(const GaugeField& u, const AlgebraField& r,
+                                             std::vector<double>* weight_gradient = nullptr) const;
 
  private:
   void compute_unit_reference();

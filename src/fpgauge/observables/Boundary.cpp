@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include "fpgauge/actions/GaugeLoops.h"
+#include "fpgauge/lattice/GaugeLoops.h"
 #include "fpgauge/lattice/SiteLoop.h"
 
 namespace fpgauge {

@@ -3,7 +3,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "fpgauge/actions/GaugeLoops.h"
+#include "fpgauge/lattice/GaugeLoops.h"
 #include "fpgauge/lattice/PathProduct.h"
 #include "fpgauge/lattice/SiteLoop.h"
 

@@ -1,15 +1,15 @@
-#include "fpgauge/nn/LcnnAction.h"
+#include "fpgauge/actions/LcnnAction.h"
 
 #include <fmt/format.h>
 
-namespace fpgauge::nn {
+namespace fpgauge {
 
-LcnnAction::LcnnAction(std::shared_ptr<const LcnnModel> model, std::string source)
+LcnnAction::LcnnAction(std::shared_ptr<const nn::LcnnModel> model, std::string source)
     : model_(std::move(model)), source_(std::move(source)) {}
 
 nlohmann::json LcnnAction::description() const {
-  const Architecture& architecture = model_->architecture();
-  const ReceptiveField field = architecture.receptive_field();
+  const nn::Architecture& architecture = model_->architecture();
+  const nn::ReceptiveField field = architecture.receptive_field();
   return {{"name", name()},
           {"family", "L-CNN"},
           {"model", source_},
@@ -19,4 +19,4 @@ nlohmann::json LcnnAction::description() const {
           {"weights_fnv1a64", fmt::format("{:016x}", model_->fingerprint())}};
 }
 
-}  // namespace fpgauge::nn
+}  // namespace fpgauge

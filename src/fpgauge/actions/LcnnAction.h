@@ -7,12 +7,12 @@
 #include "fpgauge/actions/Action.h"
 #include "fpgauge/nn/LcnnModel.h"
 
-namespace fpgauge::nn {
+namespace fpgauge {
 
 class LcnnAction final : public Action {
  public:
   // `source` names where the model came from (its file), for description().
-  LcnnAction(std::shared_ptr<const LcnnModel> model, std::string source);
+  LcnnAction(std::shared_ptr<const nn::LcnnModel> model, std::string source);
 
   std::string name() const override { return "lcnn"; }
   nlohmann::json description() const override;
@@ -21,11 +21,11 @@ class LcnnAction final : public Action {
     model_->evaluate(u, &d, nullptr);
   }
 
-  const LcnnModel& model() const { return *model_; }
+  const nn::LcnnModel& model() const { return *model_; }
 
  private:
-  std::shared_ptr<const LcnnModel> model_;
+  std::shared_ptr<const nn::LcnnModel> model_;
   std::string source_;
 };
 
-}  // namespace fpgauge::nn
+}  // namespace fpgauge
