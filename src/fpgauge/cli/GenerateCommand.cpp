@@ -18,6 +18,7 @@
 #include "fpgauge/actions/ActionFactory.h"
 #include "fpgauge/actions/GaugeLoopAction.h"
 #include "fpgauge/cli/Commands.h"
+#include "fpgauge/cli/RunCardOptions.h"
 #include "fpgauge/io/Nersc.h"
 #include "fpgauge/io/Progress.h"
 #include "fpgauge/io/RunCard.h"
@@ -58,13 +59,6 @@ separation = 10
 seed = 1
 output = "out/ensemble"
 )";
-
-struct GenerateOptions {
-  std::string card;
-  std::vector<std::string> overrides;
-  std::string output;
-  bool force = false;
-};
 
 // The files a run leaves in its directory; --force removes them before a new run starts.
 bool is_run_output(const fs::path& file) {
@@ -154,10 +148,8 @@ EnsembleRun prepare(const RunCard& card) {
   return run;
 }
 
-void run_generate(const GenerateOptions& options) {
-  std::vector<std::string> overrides = options.overrides;
-  if (!options.output.empty()) overrides.push_back("run.output=" + options.output);
-  const RunCard card(options.card, kDefaults, overrides);
+void run_generate(const RunCardOptions& options) {
+  const RunCard card = options.load(kDefaults, "run.output");
   EnsembleRun run = prepare(card);
 
   prepare_run_directory(run.output, options.force, is_run_output);
@@ -222,18 +214,15 @@ void run_generate(const GenerateOptions& options) {
 }  // namespace
 
 void register_generate_command(CLI::App& app) {
-  auto options = std::make_shared<GenerateOptions>();
+  auto options = std::make_shared<RunCardOptions>();
   CLI::App* command = app.add_subcommand(
       "generate",
       "Generate a quenched ensemble (heatbath+overrelaxation or HMC) from a TOML run card; "
       "writes DIR/config_NNNNNN.nersc, DIR/run.toml (the resolved card) and DIR/log.jsonl. "
       "configs/generate_wilson_b6.toml documents every key.");
-  command->add_option("CARD", options->card, "TOML run card")->required();
-  command->add_option("--set", options->overrides,
-                      "Override a card value, e.g. --set action.beta=5.8 (repeatable)");
-  command->add_option("--output", options->output, "Output directory (overrides run.output)");
-  command->add_flag("--force", options->force,
-                    "Replace a run already in the output directory");
+  add_run_card_options(*command, *options, "action.beta=5.8",
+                       "Output directory (overrides run.output)",
+                       "Replace a run already in the output directory");
   command->callback([options] { run_generate(*options); });
 }
 

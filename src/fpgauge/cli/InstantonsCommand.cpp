@@ -19,6 +19,7 @@
 
 #include "fpgauge/actions/ActionFactory.h"
 #include "fpgauge/cli/Commands.h"
+#include "fpgauge/cli/RunCardOptions.h"
 #include "fpgauge/instantons/Instanton.h"
 #include "fpgauge/io/Nersc.h"
 #include "fpgauge/io/OutputFile.h"
@@ -51,13 +52,6 @@ output = "out/instantons"
 
 // The reduced action of the continuum instanton, 8π²/g² = β · 8π²/6 (SPEC §4).
 constexpr double kContinuumAction = 8.0 * M_PI * M_PI / 6.0;
-
-struct InstantonsOptions {
-  std::string card;
-  std::vector<std::string> overrides;
-  std::string output;
-  bool force = false;
-};
 
 bool is_run_output(const fs::path& file) {
   const std::string name = file.filename().string();
@@ -152,10 +146,8 @@ InstantonsRun prepare(const RunCard& card) {
   return run;
 }
 
-void run_instantons(const InstantonsOptions& options) {
-  std::vector<std::string> overrides = options.overrides;
-  if (!options.output.empty()) overrides.push_back("run.output=" + options.output);
-  const RunCard card(options.card, kDefaults, overrides);
+void run_instantons(const RunCardOptions& options) {
+  const RunCard card = options.load(kDefaults, "run.output");
   const InstantonsRun run = prepare(card);
 
   prepare_run_directory(run.output, options.force, is_run_output);
@@ -210,18 +202,16 @@ void run_instantons(const InstantonsOptions& options) {
 }  // namespace
 
 void register_instantons_command(CLI::App& app) {
-  auto options = std::make_shared<InstantonsOptions>();
+  auto options = std::make_shared<RunCardOptions>();
   CLI::App* command = app.add_subcommand(
       "instantons",
       "Write BPST instantons (SU(2) in SU(3)) for every size and centre offset of a TOML run "
       "card as DIR/instanton_rhoR_centreX_Y_Z_T.nersc, with DIR/run.toml and DIR/index.json "
       "(rho, centre, topological charge, Wilson action). configs/instantons.toml documents "
       "every key.");
-  command->add_option("CARD", options->card, "TOML run card")->required();
-  command->add_option("--set", options->overrides,
-                      "Override a card value, e.g. --set instanton.sizes=[2.0] (repeatable)");
-  command->add_option("--output", options->output, "Output directory (overrides run.output)");
-  command->add_flag("--force", options->force, "Replace a run already in the output directory");
+  add_run_card_options(*command, *options, "instanton.sizes=[2.0]",
+                       "Output directory (overrides run.output)",
+                       "Replace a run already in the output directory");
   command->callback([options] { run_instantons(*options); });
 }
 

@@ -36,6 +36,7 @@
 
 #include "fpgauge/actions/ActionFactory.h"
 #include "fpgauge/cli/Commands.h"
+#include "fpgauge/cli/RunCardOptions.h"
 #include "fpgauge/core/Su3Algebra.h"
 #include "fpgauge/io/ConfigurationFile.h"
 #include "fpgauge/io/LabelDataset.h"
@@ -78,13 +79,6 @@ fp_steps = 0
 [output]
 file = "out/labels.h5"
 )";
-
-struct LabelOptions {
-  std::string card;
-  std::vector<std::string> overrides;
-  std::string output;
-  bool force = false;
-};
 
 // Everything a rank needs, checked before anything is computed or written.
 struct LabelRun {
@@ -362,11 +356,9 @@ void log_record(const LabelRun& run, const json& message, std::int64_t number, s
   std::fflush(stdout);
 }
 
-void run_label(const LabelOptions& options) {
+void run_label(const RunCardOptions& options) {
   const Communicator& world = Communicator::world();
-  std::vector<std::string> overrides = options.overrides;
-  if (!options.output.empty()) overrides.push_back("output.file=" + options.output);
-  const RunCard card(options.card, kDefaults, overrides);
+  const RunCard card = options.load(kDefaults, "output.file");
   const LabelRun run = prepare(card);
 
   // Rank 0 lists the configurations, opens the dataset and tells every rank the lattice and
@@ -461,19 +453,16 @@ void run_label(const LabelOptions& options) {
 }  // namespace
 
 void register_label_command(CLI::App& app) {
-  auto options = std::make_shared<LabelOptions>();
+  auto options = std::make_shared<RunCardOptions>();
   CLI::App* command = app.add_subcommand(
       "label",
       "Solve the FP equation for every configuration of a TOML run card and write the labels "
       "(A_FP, its derivative, residual, ...) to one HDF5 dataset; rerunning resumes an "
       "interrupted run; under mpirun the configurations are split across ranks. "
       "configs/label_quickstart.toml documents every key.");
-  command->add_option("CARD", options->card, "TOML run card")->required();
-  command->add_option("--set", options->overrides,
-                      "Override a card value, e.g. --set kernel.kappa=6 (repeatable)");
-  command->add_option("--output", options->output, "Output HDF5 file (overrides output.file)");
-  command->add_flag("--force", options->force,
-                    "Start the dataset anew instead of resuming or extending it");
+  add_run_card_options(*command, *options, "kernel.kappa=6",
+                       "Output HDF5 file (overrides output.file)",
+                       "Start the dataset anew instead of resuming or extending it");
   command->callback([options] {
     try {
       run_label(*options);
