@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "CommandRunner.h"
+#include "InstantonTestSupport.h"
 #include "ScratchDirectory.h"
 #include "fpgauge/actions/ActionFactory.h"
 #include "fpgauge/lattice/GaugeLoops.h"
@@ -27,14 +28,8 @@
 namespace fpgauge {
 namespace {
 
-constexpr double kContinuumAction = 8.0 * M_PI * M_PI / 6.0;
-
-// The Wilson action of the lattice instanton in infinite volume over 8π²/6 (García Pérez,
-// González-Arroyo, Snippe, van Baal, Nucl. Phys. B 413 (1994) 535).
-double wilson_expansion(double rho) {
-  const double x = 1.0 / (rho * rho);
-  return 1.0 - x / 5.0 - x * x / 70.0;
-}
+using test::centred_instanton;
+using test::wilson_expansion;
 
 // The share of the continuum action density, ∝ ρ⁴/(y² + ρ²)⁴, inside the ball |y| < R:
 // R⁴(R² + 3ρ²)/(R² + ρ²)³. The plaquettes inside an L⁴ box around the middle cover the ball
@@ -42,11 +37,6 @@ double wilson_expansion(double rho) {
 double action_share_inside(double radius, double rho) {
   const double r2 = radius * radius, rho2 = rho * rho;
   return r2 * r2 * (r2 + 3.0 * rho2) / std::pow(r2 + rho2, 3);
-}
-
-GaugeField centred_instanton(int l, double rho, InstantonGauge gauge = InstantonGauge::singular) {
-  const auto g = Geometry::make({l, l, l, l});
-  return instanton_field(g, BpstInstanton(rho, lattice_middle(*g), gauge));
 }
 
 double distance(const SU3& a, const SU3& b) { return std::sqrt(norm2(a - b)); }
@@ -161,7 +151,7 @@ TEST(Instanton, ChargeIsPositiveAndApproachesOne) {
 // the share outside the inscribed ball (1.3% on 16⁴).
 TEST(Instanton, WilsonActionMatchesTheExpansionWithOpenBoundaries) {
   const double rho = 2.0;
-  const double ratio = wilson_action_open(centred_instanton(16, rho)) / kContinuumAction;
+  const double ratio = wilson_action_open(centred_instanton(16, rho)) / kInstantonAction;
   EXPECT_NEAR(ratio, 0.944337, 1e-6);
   EXPECT_LT(ratio, wilson_expansion(rho));
   EXPECT_GT(ratio, wilson_expansion(rho) * action_share_inside(7.5, rho));
@@ -199,13 +189,13 @@ TEST(Instanton, SelfDualForLargeSizes) {
 TEST(Instanton, PeriodicGluingCost) {
   const auto wilson = make_action("wilson");
   const GaugeField small = centred_instanton(12, 2.0);
-  EXPECT_NEAR(wilson->value(small) / kContinuumAction, 1.0311, 1e-4);
-  EXPECT_NEAR(wilson_action_open(small) / kContinuumAction, 0.9347, 1e-4);
+  EXPECT_NEAR(wilson->value(small) / kInstantonAction, 1.0311, 1e-4);
+  EXPECT_NEAR(wilson_action_open(small) / kInstantonAction, 0.9347, 1e-4);
   const GaugeField large = centred_instanton(16, 3.0);
-  EXPECT_NEAR(wilson->value(large) / kContinuumAction, 1.1436, 1e-4);
-  EXPECT_NEAR(wilson_action_open(large) / kContinuumAction, 0.9566, 1e-4);
+  EXPECT_NEAR(wilson->value(large) / kInstantonAction, 1.1436, 1e-4);
+  EXPECT_NEAR(wilson_action_open(large) / kInstantonAction, 0.9566, 1e-4);
   const GaugeField regular = centred_instanton(12, 2.0, InstantonGauge::regular);
-  EXPECT_GT(wilson->value(regular) / kContinuumAction, 10.0);
+  EXPECT_GT(wilson->value(regular) / kInstantonAction, 10.0);
 }
 
 // SPEC §4's trap: the links of P exp(+i∫A) (those of the potential −A) are no solution; their
@@ -222,8 +212,8 @@ TEST(Instanton, OppositeSignOfThePotentialIsNoSolution) {
     const SpacetimePoint x{double(n[0]), double(n[1]), double(n[2]), double(n[3])};
     u[l] = path_ordered_exponential(minus_a, x, static_cast<int>(l % kDimensions), 8);
   });
-  const double right = wilson_action_open(instanton_field(g, instanton)) / kContinuumAction;
-  const double wrong = wilson_action_open(u) / kContinuumAction;
+  const double right = wilson_action_open(instanton_field(g, instanton)) / kInstantonAction;
+  const double wrong = wilson_action_open(u) / kInstantonAction;
   EXPECT_NEAR(right, 0.8879, 1e-4);
   EXPECT_GT(wrong, 5.0);
 }

@@ -26,11 +26,8 @@ BlockingKernel kernel_named(const std::string& name) {
 GaugeTransformation coarse_restriction(const GaugeTransformation& omega,
                                        std::shared_ptr<const Geometry> coarse) {
   GaugeTransformation c(coarse);
-  for (SiteIndex n = 0; n < coarse->volume(); ++n) {
-    Coordinates x = coarse->coordinates(n);
-    for (int& k : x) k *= 2;
-    c[n] = omega[omega.geometry().site(x)];
-  }
+  for (SiteIndex n = 0; n < coarse->volume(); ++n)
+    c[n] = omega[BlockingKernel::block_site(omega.geometry(), *coarse, n)];
   return c;
 }
 
@@ -68,11 +65,8 @@ TEST_P(Kernel, NonNegativeAndGaugeInvariant) {
   EXPECT_NEAR(t_transformed, t, 1e-12 * t);
   // A fine transformation that is trivial on the block sites changes U but not T.
   GaugeTransformation inner = omega;
-  for (SiteIndex n = 0; n < coarse->volume(); ++n) {
-    Coordinates x = coarse->coordinates(n);
-    for (int& k : x) k *= 2;
-    inner[fine->site(x)] = SU3::identity();
-  }
+  for (SiteIndex n = 0; n < coarse->volume(); ++n)
+    inner[BlockingKernel::block_site(*fine, *coarse, n)] = SU3::identity();
   EXPECT_NEAR(kernel.value(gauge_transformed(u, inner), v), t, 1e-12 * t);
 }
 
@@ -146,9 +140,7 @@ TEST(Prolongation, SquareRootOfTheCoarseLinks) {
   const GaugeField u = prolongate(v);
   const Geometry& fine = u.geometry();
   for (SiteIndex n = 0; n < coarse->volume(); ++n) {
-    Coordinates x = coarse->coordinates(n);
-    for (int& k : x) k *= 2;
-    const SiteIndex s = fine.site(x);
+    const SiteIndex s = BlockingKernel::block_site(fine, *coarse, n);
     for (int mu = 0; mu < kDimensions; ++mu)
       EXPECT_LT(norm2(u(s, mu) * u(fine.forward(s, mu), mu) - v(n, mu)), 1e-26);
   }

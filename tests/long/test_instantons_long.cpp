@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "../InstantonTestSupport.h"
 #include "fpgauge/instantons/Instanton.h"
 #include "fpgauge/observables/Boundary.h"
 #include "fpgauge/observables/Topology.h"
@@ -12,26 +13,16 @@
 namespace fpgauge {
 namespace {
 
-constexpr double kContinuumAction = 8.0 * M_PI * M_PI / 6.0;
-
-// García Pérez, González-Arroyo, Snippe, van Baal, Nucl. Phys. B 413 (1994) 535.
-double wilson_expansion(double rho) {
-  const double x = 1.0 / (rho * rho);
-  return 1.0 - x / 5.0 - x * x / 70.0;
-}
-
-GaugeField centred_instanton(int l, double rho) {
-  const auto g = Geometry::make({l, l, l, l});
-  return instanton_field(g, BpstInstanton(rho, lattice_middle(*g)));
-}
+using test::centred_instanton;
+using test::wilson_expansion;
 
 // SPEC §4: "L = 20: 0.9472 vs 0.9491 at ρ = 2; the rest is the tail outside the box". We get
 // 0.947131; the deficit to the expansion, 0.00198, shrinks with the box like the share of the
 // action outside it, ~(ρ/R)⁴: 0.00477 (16⁴), 0.00198 (20⁴), 0.00095 (24⁴), 0.00028 (32⁴).
 TEST(InstantonLong, WilsonActionOnLargeBoxesWithOpenBoundaries) {
-  const double on_20 = wilson_action_open(centred_instanton(20, 2.0)) / kContinuumAction;
+  const double on_20 = wilson_action_open(centred_instanton(20, 2.0)) / kInstantonAction;
   EXPECT_NEAR(on_20, 0.947131, 1e-6);
-  const double on_32 = wilson_action_open(centred_instanton(32, 2.0)) / kContinuumAction;
+  const double on_32 = wilson_action_open(centred_instanton(32, 2.0)) / kInstantonAction;
   EXPECT_NEAR(on_32, 0.948823, 1e-6);
   EXPECT_LT(wilson_expansion(2.0) - on_32, 0.3 * (wilson_expansion(2.0) - on_20));
   EXPECT_GT(wilson_expansion(2.0) - on_32, 0.0);

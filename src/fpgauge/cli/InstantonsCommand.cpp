@@ -50,9 +50,6 @@ gauge = "singular"
 output = "out/instantons"
 )";
 
-// The reduced action of the continuum instanton, 8π²/g² = β · 8π²/6 (SPEC §4).
-constexpr double kContinuumAction = 8.0 * M_PI * M_PI / 6.0;
-
 bool is_run_output(const fs::path& file) {
   const std::string name = file.filename().string();
   return name == "run.toml" || name == "index.json" ||
@@ -175,21 +172,21 @@ void run_instantons(const RunCardOptions& options) {
                        {"offset", file.offset},
                        {"topological_charge", charge},
                        {"wilson_action", action},
-                       {"wilson_action_over_continuum", action / kContinuumAction},
+                       {"wilson_action_over_continuum", action / kInstantonAction},
                        // García Pérez et al., Nucl. Phys. B 413 (1994) 535, infinite volume
                        {"wilson_action_expansion_over_continuum",
                         1.0 - a_over_rho2 / 5.0 - a_over_rho2 * a_over_rho2 / 70.0},
                        {"plaquette", average_plaquette(u)}});
     summary += fmt::format("{:>6g}  {:>28}  {:>9.6f}  {:>12.6f}\n", file.instanton.rho(),
                            fmt::format("({:g})", fmt::join(file.instanton.centre(), ", ")),
-                           charge, action / kContinuumAction);
+                           charge, action / kInstantonAction);
     progress.update(static_cast<std::int64_t>(k + 1), fmt::format("rho {:g}, Q {:.4f}",
                                                                   file.instanton.rho(), charge));
   }
   const nlohmann::json index = {{"lattice", run.geometry->extents()},
                                 {"boundary", to_string(run.boundary)},
                                 {"gauge", to_string(run.gauge)},
-                                {"continuum_action", kContinuumAction},
+                                {"continuum_action", kInstantonAction},
                                 {"configurations", entries}};
   write_output_file(run.output / "index.json", index.dump(2) + "\n", false);
   std::printf("%s", fmt::format("wrote {} instantons to {} ({} gauge, Q and A_W with {} "

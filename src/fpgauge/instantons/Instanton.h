@@ -25,6 +25,7 @@
 // general quadrature (for potentials whose direction turns along a link); the tests check that
 // it converges to the exact links.
 #include <array>
+#include <cmath>
 #include <functional>
 #include <memory>
 #include <string>
@@ -33,6 +34,9 @@
 #include "fpgauge/lattice/Fields.h"
 
 namespace fpgauge {
+
+// The reduced action of one continuum instanton: S = 8π²/g² = β · 8π²/6 (SPEC §4).
+inline constexpr double kInstantonAction = 8.0 * M_PI * M_PI / 6.0;
 
 // A point of continuum space-time in lattice units; lattice site n sits at the point n.
 using SpacetimePoint = std::array<double, 4>;

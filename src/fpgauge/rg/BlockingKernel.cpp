@@ -168,21 +168,17 @@ void BlockingKernel::check_geometries(const GaugeField& u, const GaugeField& v) 
                                             u.geometry().to_string(), v.geometry().to_string()));
 }
 
-namespace {
-
-SiteIndex fine_block_site(const Geometry& fine, const Geometry& coarse, SiteIndex n) {
+SiteIndex BlockingKernel::block_site(const Geometry& fine, const Geometry& coarse, SiteIndex n) {
   Coordinates x = coarse.coordinates(n);
   for (int& c : x) c *= 2;
   return fine.site(x);
 }
 
-}  // namespace
-
 AlgebraField BlockingKernel::blocked_links(const GaugeField& u,
                                            std::shared_ptr<const Geometry> coarse) const {
   AlgebraField q(coarse);
   parallel_for(coarse->volume(), [&](SiteIndex n) {
-    const SiteIndex s = fine_block_site(u.geometry(), *coarse, n);
+    const SiteIndex s = block_site(u.geometry(), *coarse, n);
     for (int mu = 0; mu < kDimensions; ++mu) {
       Matrix3d sum = Matrix3d::zero();
       for (const ExpandedPath& p : expanded_[mu]) sum += p.coefficient * path_product(u, s, p.steps);
@@ -244,7 +240,7 @@ double BlockingKernel::value_and_fine_force(const GaugeField& u, const GaugeFiel
       for (std::size_t i = 0; i < sites.size(); ++i) {
         const SiteIndex n = sites[i];
         const Matrix3d m_adj = adj(m(n, mu));
-        const SiteIndex start = fine_block_site(fine, coarse, n);
+        const SiteIndex start = block_site(fine, coarse, n);
         for (const ExpandedPath& p : expanded_[mu]) {
           const std::size_t length = p.steps.size();
           prefix.assign(length + 1, SU3::identity());

@@ -55,6 +55,8 @@ class BlockingKernel {
   // The coarse geometry of a fine one: every extent halved (fine extents must be even and at
   // least 4; std::invalid_argument otherwise).
   static std::shared_ptr<const Geometry> coarse_geometry(const Geometry& fine);
+  // The fine site 2n of the coarse site n.
+  static SiteIndex block_site(const Geometry& fine, const Geometry& coarse, SiteIndex n);
 
   // Q_μ(n) for every coarse link; `coarse` is the coarse geometry of u's.
   AlgebraField blocked_links(const GaugeField& u, std::shared_ptr<const Geometry> coarse) const;

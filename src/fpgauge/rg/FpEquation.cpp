@@ -13,9 +13,7 @@ GaugeField prolongate(const GaugeField& v) {
   GaugeField u = unit_gauge_field(Geometry::make(extents));
   const Geometry& fine = u.geometry();
   parallel_for(coarse.volume(), [&](SiteIndex n) {
-    Coordinates x = coarse.coordinates(n);
-    for (int& c : x) c *= 2;
-    const SiteIndex s = fine.site(x);
+    const SiteIndex s = BlockingKernel::block_site(fine, coarse, n);
     for (int mu = 0; mu < kDimensions; ++mu) {
       const SU3 root = project_max_trace(SU3::identity() + v(n, mu));
       u(s, mu) = root;
