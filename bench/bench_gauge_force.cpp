@@ -27,12 +27,15 @@
 // Peak: AMD EPYC Zen 5 (family 26), AVX-512 with two 512-bit FMA pipes per core:
 //   2 pipes · 8 doubles · 2 flops = 32 DP flop/cycle/core, at the nominal 2.1 GHz 67 GFLOP/s per
 //   core, 134 GFLOP/s for the 2-core machine. BM_FmaPeak measures what the cores deliver with
-//   the instruction set of the build (sustained clock included).
+//   the instruction set of the build (sustained clock included): 4-wide AVX2 in the default
+//   build; the machine's AVX-512 peak is BM_FmaPeak of a build configured with
+//   -DFPGAUGE_ARCH=x86-64-v4 (measured 2026-11-26: 58 GFLOP/s on 1 core, 112 on 2).
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
 #include "fpgauge/actions/GaugeLoopAction.h"
 #include "fpgauge/lattice/GaugeFieldOps.h"
+#include "fpgauge/lattice/LaneField.h"
 
 namespace fpgauge {
 namespace {
@@ -96,6 +99,22 @@ void BM_WilsonValue(benchmark::State& state) {
   set_counters(state, setup.sites(), setup.links(), kWilsonValueFlopsPerSite * setup.sites());
 }
 
+// Repacking the links into the lane layout, the memory-bound first step of every force call:
+// GB/s counts the bytes read (the links) and written (the lane copy).
+void BM_LaneCopy(benchmark::State& state) {
+  Setup setup(state);
+  const LaneLayout layout(*setup.geometry);
+  LaneGaugeField lanes(layout);
+  lanes.assign(setup.u);
+  for (auto _ : state) {
+    lanes.assign(setup.u);
+    benchmark::ClobberMemory();
+  }
+  set_counters(state, setup.sites(), setup.links(), 0);
+  state.counters["GB/s"] = benchmark::Counter(2 * setup.links() * sizeof(Matrix3d) * 1e-9,
+                                              benchmark::Counter::kIsIterationInvariantRate);
+}
+
 // The per-link staple the heatbath calls (scalar path, one thread, every link once).
 void BM_WilsonStapleScalar(benchmark::State& state) {
   Setup setup(state);
@@ -122,6 +141,7 @@ void lattice_args(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_WilsonForce)->Apply(lattice_args);
 BENCHMARK(BM_IwasakiForce)->Apply(lattice_args);
 BENCHMARK(BM_WilsonValue)->Apply(lattice_args);
+BENCHMARK(BM_LaneCopy)->Apply(lattice_args);
 BENCHMARK(BM_WilsonStapleScalar)
     ->ArgNames({"L", "threads"})
     ->Args({8, 1})

@@ -92,7 +92,8 @@ void GaugeLoopAction::force(const GaugeField& u, AlgebraField& d) const {
   // the per-link staple(). ∂^a A = −⅓ Re tr(i t^a U Σ) (SPEC §1), so D = −⅓ lie_gradient(U Σ).
   const LaneGaugeField& lanes = lane_copy(u);
   const LaneLayout& layout = lanes.layout();
-  parallel_for(layout.lane_sites(), [&](SiteIndex v) {
+  parallel_for(layout.lane_sites(), [&](SiteIndex i) {
+    const SiteIndex v = layout.traversal(i);
     const LanePosition x = lanes.position(v);
     Uninitialised<LaneMatrix> storage[3];
     LaneMatrix& sigma = *storage[0];

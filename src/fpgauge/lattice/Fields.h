@@ -3,9 +3,9 @@
 // a SiteField one value per site. Both share their Geometry.
 #include <memory>
 #include <utility>
-#include <vector>
 
 #include "fpgauge/core/Matrix3.h"
+#include "fpgauge/lattice/FieldStorage.h"
 #include "fpgauge/lattice/Geometry.h"
 
 namespace fpgauge {
@@ -31,7 +31,7 @@ class LinkField {
 
  private:
   std::shared_ptr<const Geometry> geometry_;
-  std::vector<T> values_;
+  FieldVector<T> values_;
 };
 
 template <class T>
@@ -48,7 +48,7 @@ class SiteField {
 
  private:
   std::shared_ptr<const Geometry> geometry_;
-  std::vector<T> values_;
+  FieldVector<T> values_;
 };
 
 // Links U_μ(x) ∈ SU(3).

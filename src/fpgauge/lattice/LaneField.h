@@ -14,12 +14,14 @@
 //
 // LaneGaugeField is a structure-of-arrays copy of a GaugeField in this layout; it implements
 // the link view of GaugeLoops.h (forward, backward, link).
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
 
 #include "fpgauge/core/Matrix3.h"
 #include "fpgauge/core/Simd.h"
+#include "fpgauge/lattice/FieldStorage.h"
 #include "fpgauge/lattice/Fields.h"
 #include "fpgauge/lattice/SiteLoop.h"
 
@@ -76,6 +78,16 @@ class LaneLayout {
         sites_[kSimdLanes * v + lane] = geometry.site(global);
       }
     }
+    // Traversal order: tiles of kTile × kTile lane sites in the (0, 1) plane, each swept over its
+    // full extent in directions 2 and 3, so that the links a stencil reads stay in L2.
+    traversal_.reserve(lane_sites_);
+    for (int t1 = 0; t1 < local_[1]; t1 += kTile)
+      for (int t0 = 0; t0 < local_[0]; t0 += kTile)
+        for (int x3 = 0; x3 < local_[3]; ++x3)
+          for (int x2 = 0; x2 < local_[2]; ++x2)
+            for (int x1 = t1; x1 < std::min(t1 + kTile, local_[1]); ++x1)
+              for (int x0 = t0; x0 < std::min(t0 + kTile, local_[0]); ++x0)
+                traversal_.push_back(local_index({x0, x1, x2, x3}));
     // Block offsets after a step out of the block, and the lane permutation of every offset.
     for (int o = 0; o < block_count_; ++o) {
       const Coordinates b = block_digits(o);
@@ -105,6 +117,8 @@ class LaneLayout {
   int blocks(int mu) const { return blocks_[mu]; }
   int local_extent(int mu) const { return local_[mu]; }
 
+  // The i-th lane site in cache-friendly traversal order.
+  SiteIndex traversal(SiteIndex i) const { return traversal_[i]; }
   // The lattice site of lane k at lane site v.
   SiteIndex site(SiteIndex v, int lane) const { return sites_[kSimdLanes * v + lane]; }
 
@@ -148,7 +162,9 @@ class LaneLayout {
     return o;
   }
 
+  static constexpr int kTile = 4;
   Coordinates extents_;
+  std::vector<SiteIndex> traversal_;
   Coordinates blocks_{1, 1, 1, 1};
   Coordinates local_{};
   int block_count_ = 1;
@@ -236,7 +252,7 @@ class LaneGaugeField {
   }
 
   const LaneLayout& layout_;
-  std::vector<Matrix> links_;  // [lane site][μ]
+  FieldVector<Matrix> links_;  // [lane site][μ]
 };
 
 // Writes a pack of per-link values at lane site v, direction μ, into the lattice field.
