@@ -20,6 +20,8 @@ void register_instantons_command(CLI::App& app);
 // fpgauge lcnn init ARCH_OR_FILE --seed N --output MODEL [--force] | info MODEL [--json] |
 // eval MODEL CONFIG [--json]   (LcnnCommand.cpp)
 void register_lcnn_command(CLI::App& app);
+// fpgauge flow CARD.toml [--set k=v ...] [--output DIR] [--force]   (FlowCommand.cpp)
+void register_flow_command(CLI::App& app);
 // fpgauge label CARD.toml [--set k=v ...] [--output FILE] [--force]   (LabelCommand.cpp)
 void register_label_command(CLI::App& app);
 

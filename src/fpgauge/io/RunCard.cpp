@@ -252,6 +252,17 @@ std::vector<std::int64_t> RunCard::integers(std::string_view key) const {
   return values;
 }
 
+std::vector<std::string> RunCard::strings(std::string_view key) const {
+  const auto* array = node(key).as_array();
+  std::vector<std::string> values;
+  if (array)
+    for (const toml::node& element : *array)
+      if (const auto* v = element.as_string()) values.push_back(v->get());
+  if (!array) throw std::logic_error(fmt::format("run card key '{}' is not an array", key));
+  if (values.size() != array->size()) reject(key, "an array of strings");
+  return values;
+}
+
 void RunCard::reject(std::string_view key, std::string_view expected) const {
   throw std::runtime_error(fmt::format("run card '{}': {} = {}: expected {}", file_.string(), key,
                                        shown(node(key)), expected));

@@ -38,6 +38,9 @@ class RunCard {
   double real(std::string_view key) const;
   bool boolean(std::string_view key) const;
   std::vector<std::int64_t> integers(std::string_view key) const;
+  // An array of strings; an array whose defaults are empty may hold anything, so a non-string
+  // element is the card's error (reject), not a programming error.
+  std::vector<std::string> strings(std::string_view key) const;
 
   // For a value of the right type that the command cannot use: throws std::runtime_error
   // "run card 'FILE': KEY = VALUE: expected EXPECTED".

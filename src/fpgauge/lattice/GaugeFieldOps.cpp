@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "fpgauge/core/Su3Algebra.h"
+#include "fpgauge/core/Su3Exp.h"
 #include "fpgauge/core/Su3Projection.h"
 #include "fpgauge/lattice/Rng.h"
 #include "fpgauge/lattice/SiteLoop.h"
@@ -44,20 +45,20 @@ GaugeField gauge_transformed(const GaugeField& u, const GaugeTransformation& ome
   return v;
 }
 
+void left_multiply_exp_i(GaugeField& u, double s, const AlgebraField& h) {
+  parallel_for(u.size(), [&](SiteIndex l) { u[l] = exp_i(s * h[l]) * u[l]; });
+}
+
 void reunitarise(GaugeField& u) {
   parallel_for(u.size(), [&](SiteIndex l) { u[l] = reunitarise(u[l]); });
 }
 
 double max_unitarity_violation(const GaugeField& u) {
-  double worst = 0.0;
-#pragma omp parallel for reduction(max : worst)
-  for (SiteIndex l = 0; l < u.size(); ++l) {
+  return parallel_max(u.size(), [&](SiteIndex l) {
     const double unitarity = std::sqrt(norm2(mul_adj(u[l], u[l]) - SU3::identity()));
     const Complex<double> d = det(u[l]);
-    const double determinant = std::hypot(d.re - 1.0, d.im);
-    worst = std::max(worst, std::max(unitarity, determinant));
-  }
-  return worst;
+    return std::max(unitarity, std::hypot(d.re - 1.0, d.im));
+  });
 }
 
 double force_norm(const AlgebraField& d) {

@@ -16,6 +16,9 @@ GaugeTransformation random_gauge_transformation(std::shared_ptr<const Geometry> 
                                                 std::uint64_t seed, std::uint64_t index = 0);
 // U_μ(x) → Ω(x) U_μ(x) Ω(x+μ̂)† (SPEC §1).
 GaugeField gauge_transformed(const GaugeField& u, const GaugeTransformation& omega);
+// U_μ(x) ← exp(i s H_μ(x)) U_μ(x) on every link, for Hermitian traceless H (the one update
+// of HMC, the gradient flow and everything else that moves links along the algebra).
+void left_multiply_exp_i(GaugeField& u, double s, const AlgebraField& h);
 // Reunitarise every link (removes accumulated round-off).
 void reunitarise(GaugeField& u);
 // sqrt(Σ_{x,μ} Σ_a (∂^a_{x,μ} A)²) of a force D = Σ_a t^a ∂^a A (SPEC §1), whose components

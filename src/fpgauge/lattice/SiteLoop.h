@@ -3,6 +3,7 @@
 // bitwise independent of the thread count: fixed blocks summed in order, in long double.
 #include <omp.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -33,6 +34,16 @@ long double parallel_sum(SiteIndex n, F&& term) {
   long double total = 0;
   for (long double p : partial) total += p;
   return total;
+}
+
+// max_i term(i) for i < n (0 for n = 0); term returns a double. The maximum does not depend on
+// the order, so it is bitwise independent of the thread count.
+template <class F>
+double parallel_max(SiteIndex n, F&& term) {
+  double worst = 0.0;
+#pragma omp parallel for schedule(static) reduction(max : worst)
+  for (SiteIndex i = 0; i < n; ++i) worst = std::max(worst, term(i));
+  return worst;
 }
 
 }  // namespace fpgauge

@@ -8,7 +8,6 @@
 #include <stdexcept>
 
 #include "fpgauge/core/Su3Algebra.h"
-#include "fpgauge/core/Su3Exp.h"
 #include "fpgauge/lattice/GaugeFieldOps.h"
 #include "fpgauge/lattice/Rng.h"
 #include "fpgauge/lattice/SiteLoop.h"
@@ -78,7 +77,7 @@ class MolecularDynamics {
       evolve(level + 1, dt);
       return;
     }
-    parallel_for(u_.size(), [&](SiteIndex i) { u_[i] = exp_i(dt * p_[i]) * u_[i]; });
+    left_multiply_exp_i(u_, dt, p_);
   }
 
   const HmcParameters& parameters_;

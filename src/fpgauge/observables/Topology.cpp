@@ -97,4 +97,17 @@ double clover_energy(const GaugeField& u, Boundary boundary) {
   return sites > 0 ? static_cast<double>(sum / sites) : 0.0;
 }
 
+CloverEnergyAndCharge clover_energy_and_charge(const GaugeField& u) {
+  const Geometry& g = u.geometry();
+  SiteField<double> energy(u.geometry_ptr()), charge(u.geometry_ptr());
+  parallel_for(g.volume(), [&](SiteIndex s) {
+    const CloverField f = clover_field_strength(u, s);
+    energy[s] = clover_energy_density(f);
+    charge[s] = topological_charge_density(f);
+  });
+  return {static_cast<double>(parallel_sum(g.volume(), [&](SiteIndex s) { return energy[s]; }) /
+                              g.volume()),
+          static_cast<double>(parallel_sum(g.volume(), [&](SiteIndex s) { return charge[s]; }))};
+}
+
 }  // namespace fpgauge

@@ -45,5 +45,11 @@ SiteField<double> clover_energy_density(const GaugeField& u);
 double topological_charge(const GaugeField& u, Boundary boundary = Boundary::periodic);
 // The mean of E(x) over the same sites.
 double clover_energy(const GaugeField& u, Boundary boundary = Boundary::periodic);
+// Both from one pass over the clover field strength (periodic): what a flow measures.
+struct CloverEnergyAndCharge {
+  double energy;  // mean of E(x)
+  double charge;  // Q
+};
+CloverEnergyAndCharge clover_energy_and_charge(const GaugeField& u);
 
 }  // namespace fpgauge

@@ -1,0 +1,135 @@
+// fpgauge flow: a small ensemble flowed to t0 and w0, the outputs and their contents, resuming a
+// killed run (same card) to the same bytes, refusing another card without --force, bad input.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "CommandRunner.h"
+#include "ScratchDirectory.h"
+
+namespace fpgauge {
+namespace {
+
+namespace fs = std::filesystem;
+using test::quoted;
+using test::run_fpgauge;
+
+const std::string kCards = std::string(FPGAUGE_SOURCE_DIR) + "/configs/";
+
+// The quickstart ensemble at β = 5.4 (4^4, 4 configurations; at the card's β = 5.7 the 4^4 box
+// is too small for t² E to reach 0.3) and the flow command line for it.
+class FlowCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto generated = run_fpgauge("generate " + kCards + "quickstart.toml --set action.beta=5.4 --output " +
+                                           quoted(scratch_.path() / "ensemble"),
+                                       scratch_.path());
+    ASSERT_EQ(generated.status, 0) << generated.err;
+  }
+  std::string flow_arguments(const std::string& extra = "") const {
+    return "flow " + kCards + "flow_quickstart.toml --output " + quoted(output()) +
+           " --set 'input.files=[\"" + (scratch_.path() / "ensemble").string() +
+           "/config_*.nersc\"]' --set flow.t_max=1.4 --set flow.step=0.02 --set run.plot=false " +
+           extra;
+  }
+  fs::path output() const { return scratch_.path() / "flow"; }
+
+  test::ScratchDirectory scratch_;
+};
+
+TEST_F(FlowCommand, MeasuresT0AndW0AndResumes) {
+  const auto result = run_fpgauge(flow_arguments(), scratch_.path());
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_NE(result.out.find("t0/a^2"), std::string::npos) << result.out;
+
+  const nlohmann::json summary =
+      nlohmann::json::parse(test::file_bytes(output() / "summary.json"));
+  for (const char* definition : {"clover", "plaquette"}) {
+    const auto& entry = summary["scales"][definition];
+    ASSERT_TRUE(entry.contains("t0_over_a2")) << summary.dump(2);
+    EXPECT_EQ(entry["configurations"], 4);
+    // Measured: t0/a² = 0.438(8) (clover), 0.197(2) (plaquette): on such coarse lattices the
+    // definitions differ by a factor of two.
+    const double t0 = entry["t0_over_a2"]["value"];
+    EXPECT_GT(t0, 0.15);
+    EXPECT_LT(t0, 0.6);
+    EXPECT_GT(entry["t0_over_a2"]["error"].get<double>(), 0.0);
+    // w0/a = 0.570(7) and 0.396(3).
+    const double w0 = entry["w0_over_a"]["value"];
+    EXPECT_GT(w0, 0.3);
+    EXPECT_LT(w0, 0.8);
+  }
+  EXPECT_GT(summary["scales"]["clover"]["t0_over_a2"]["value"].get<double>(),
+            summary["scales"]["plaquette"]["t0_over_a2"]["value"].get<double>());
+  EXPECT_EQ(summary["charge_at_t_max"].size(), 4u);
+  // 71 flow times (0, 0.02, ..., 1.4) and the header in mean.csv; one log line per file.
+  const std::string mean = test::file_bytes(output() / "mean.csv");
+  EXPECT_EQ(std::count(mean.begin(), mean.end(), '\n'), 72);
+  const std::string log = test::file_bytes(output() / "log.jsonl");
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 4);
+  EXPECT_NE(log.find("\"steps\":70"), std::string::npos) << log;
+
+  // A run killed after three configurations has three histories; the rerun with the same
+  // card completes it to the same bytes.
+  const std::string complete = test::file_bytes(output() / "summary.json");
+  fs::remove(output() / "flow_0003.csv");
+  fs::remove(output() / "summary.json");
+  const auto resumed = run_fpgauge(flow_arguments(), scratch_.path());
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  EXPECT_EQ(test::file_bytes(output() / "summary.json"), complete);
+  EXPECT_EQ(test::file_bytes(output() / "log.jsonl"), log);
+
+  // Another card on the same directory: refused, unless --force.
+  const auto other = run_fpgauge(flow_arguments("--set flow.t_max=1.2"), scratch_.path());
+  EXPECT_NE(other.status, 0);
+  EXPECT_NE(other.err.find("run.toml"), std::string::npos) << other.err;
+  EXPECT_EQ(test::file_bytes(output() / "summary.json"), complete);
+  const auto forced = run_fpgauge(flow_arguments("--set flow.t_max=1.2 --force"), scratch_.path());
+  EXPECT_EQ(forced.status, 0) << forced.err;
+}
+
+TEST_F(FlowCommand, AdaptiveFlowAgreesWithFixedSteps) {
+  ASSERT_EQ(run_fpgauge(flow_arguments(), scratch_.path()).status, 0);
+  const nlohmann::json fixed = nlohmann::json::parse(test::file_bytes(output() / "summary.json"));
+  const auto adaptive = run_fpgauge(
+      flow_arguments("--set flow.adaptive=true --set flow.tolerance=1e-6 --force"),
+      scratch_.path());
+  ASSERT_EQ(adaptive.status, 0) << adaptive.err;
+  const nlohmann::json summary =
+      nlohmann::json::parse(test::file_bytes(output() / "summary.json"));
+  EXPECT_NEAR(summary["scales"]["clover"]["t0_over_a2"]["value"].get<double>(),
+              fixed["scales"]["clover"]["t0_over_a2"]["value"].get<double>(), 1e-3);
+}
+
+TEST_F(FlowCommand, WritesPlotsWhenMatplotlibIsThere) {
+  if (std::system("/usr/bin/python3 -c 'import matplotlib, numpy' > /dev/null 2>&1") != 0)
+    GTEST_SKIP() << "no /usr/bin/python3 with matplotlib";
+  const auto result = run_fpgauge(flow_arguments("--set run.plot=true"), scratch_.path());
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_GT(fs::file_size(output() / "t2E.png"), 1000u);
+  EXPECT_GT(fs::file_size(output() / "W.png"), 1000u);
+}
+
+TEST(FlowCommandErrors, RefusesMissingInputsAndBadKeys) {
+  test::ScratchDirectory scratch;
+  const auto none = run_fpgauge("flow " + kCards + "flow_quickstart.toml --output " +
+                                    quoted(scratch.path() / "out") +
+                                    " --set 'input.files=[\"/nonexistent/x_*.nersc\"]'",
+                                scratch.path());
+  EXPECT_NE(none.status, 0);
+  EXPECT_NE(none.err.find("input.files"), std::string::npos) << none.err;
+  const auto action = run_fpgauge("flow " + kCards + "flow_quickstart.toml --output " +
+                                      quoted(scratch.path() / "out") +
+                                      " --set flow.action=nonsense",
+                                  scratch.path());
+  EXPECT_NE(action.status, 0);
+  EXPECT_NE(action.err.find("flow.action"), std::string::npos) << action.err;
+  EXPECT_FALSE(fs::exists(scratch.path() / "out" / "summary.json"));
+}
+
+}  // namespace
+}  // namespace fpgauge
