@@ -1,5 +1,7 @@
 #include "TestSupport.h"
 
+#include <cmath>
+
 #include "fpgauge/lattice/Rng.h"
 #include "fpgauge/lattice/SiteLoop.h"
 
@@ -15,6 +17,10 @@ GaugeField near_unit_gauge_field(std::shared_ptr<const Geometry> geometry, std::
     u[l] = exp_i(algebra_to_matrix(h));
   });
   return u;
+}
+
+double max_link_distance(const LinkField<Matrix3d>& a, const LinkField<Matrix3d>& b) {
+  return parallel_max(a.size(), [&](SiteIndex l) { return std::sqrt(norm2(a[l] - b[l])); });
 }
 
 }  // namespace fpgauge::test

@@ -1,6 +1,6 @@
 #pragma once
-// Shared checks of the test suite: finite-difference Lie derivatives (SPEC §1 convention) and
-// small random fields.
+// Shared checks of the test suite: finite-difference Lie derivatives (SPEC §1 convention),
+// small random fields, distances between fields.
 #include <cstdint>
 #include <functional>
 
@@ -28,5 +28,8 @@ inline double finite_difference_lie_derivative(const std::function<double(const 
 // test every term, smooth enough to resemble weak-coupling configurations.
 GaugeField near_unit_gauge_field(std::shared_ptr<const Geometry> geometry, std::uint64_t seed,
                                  double amplitude);
+
+// max over links of the Frobenius norm |A_l − B_l| (links, momenta or forces).
+double max_link_distance(const LinkField<Matrix3d>& a, const LinkField<Matrix3d>& b);
 
 }  // namespace fpgauge::test

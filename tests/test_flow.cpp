@@ -13,15 +13,12 @@
 #include "fpgauge/flow/FlowObservables.h"
 #include "fpgauge/flow/GradientFlow.h"
 #include "fpgauge/lattice/GaugeFieldOps.h"
-#include "fpgauge/lattice/SiteLoop.h"
 #include "fpgauge/observables/Topology.h"
 
 namespace fpgauge {
 namespace {
 
-double max_link_distance(const GaugeField& a, const GaugeField& b) {
-  return parallel_max(a.size(), [&](SiteIndex l) { return std::sqrt(norm2(a[l] - b[l])); });
-}
+using test::max_link_distance;
 
 GaugeField rough_field() {
   return test::near_unit_gauge_field(Geometry::make({4, 4, 4, 4}), 77, 0.6);

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "HmcTestSupport.h"
 #include "TestSupport.h"
 #include "fpgauge/actions/ActionFactory.h"
 #include "fpgauge/actions/GaugeLoopAction.h"
@@ -23,71 +24,14 @@
 namespace fpgauge {
 namespace {
 
-constexpr double kBeta = 5.7;
-
-// max over links of the Frobenius norm |A_l − B_l| (links or momenta).
-double max_link_distance(const LinkField<Matrix3d>& a, const LinkField<Matrix3d>& b) {
-  double worst = 0.0;
-  for (SiteIndex l = 0; l < a.size(); ++l) worst = std::max(worst, std::sqrt(norm2(a[l] - b[l])));
-  return worst;
-}
-
-void flip(AlgebraField& p) {
-  for (SiteIndex l = 0; l < p.size(); ++l) p[l] = -p[l];
-}
-
-HmcParameters single_level(const Action& action, double beta, int steps, Integrator integrator,
-                           std::uint64_t seed = 1) {
-  HmcParameters parameters;
-  parameters.integrator = integrator;
-  parameters.levels = {{&action, beta, steps}};
-  parameters.seed = seed;
-  return parameters;
-}
-
-// A 4^4 Wilson β = 5.7 configuration: 20 Omelyan trajectories from a cold-ish start (the
-// plaquette settles near 0.56 after ~10).
-GaugeField thermalised_wilson_4444() {
-  const GaugeLoopAction wilson = GaugeLoopAction::wilson();
-  const Hmc hmc(single_level(wilson, kBeta, 10, Integrator::omelyan, 99));
-  GaugeField u = test::near_unit_gauge_field(Geometry::make({4, 4, 4, 4}), 3, 0.3);
-  for (std::uint64_t t = 0; t < 20; ++t) hmc.trajectory(u, t);
-  return u;
-}
-
-// |ΔH| of the molecular dynamics (no Metropolis) from u, averaged over `draws` momentum draws.
-double mean_abs_delta_h(const Hmc& hmc, const GaugeField& u, int draws) {
-  double sum = 0.0;
-  for (int k = 0; k < draws; ++k) {
-    GaugeField v = u;
-    AlgebraField p(u.geometry_ptr());
-    hmc.draw_momenta(p, k);
-    const double h_start = hmc.hamiltonian(v, p);
-    hmc.integrate(v, p);
-    sum += std::abs(hmc.hamiltonian(v, p) - h_start);
-  }
-  return sum / draws;
-}
-
-struct MeanAndError {
-  double mean, error;
-};
-
-// Mean and its standard error from `bins` consecutive bins (bins longer than the autocorrelation
-// time make the error honest for a Markov chain).
-MeanAndError binned_mean(const std::vector<double>& x, int bins) {
-  const std::size_t per_bin = x.size() / bins;
-  std::vector<double> means(bins, 0.0);
-  for (int b = 0; b < bins; ++b) {
-    for (std::size_t i = 0; i < per_bin; ++i) means[b] += x[b * per_bin + i];
-    means[b] /= static_cast<double>(per_bin);
-  }
-  double mean = 0.0, var = 0.0;
-  for (double m : means) mean += m;
-  mean /= bins;
-  for (double m : means) var += (m - mean) * (m - mean);
-  return {mean, std::sqrt(var / (bins - 1) / bins)};
-}
+using test::binned_mean;
+using test::flip;
+using test::kBeta;
+using test::max_link_distance;
+using test::MeanAndError;
+using test::mean_abs_delta_h;
+using test::single_level;
+using test::thermalised_wilson;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -154,7 +98,7 @@ TEST_P(DeltaHScaling, HalvingTheStepQuartersDeltaH) {
   // divides |ΔH| by 4 up to the O(ε²) relative correction.
   const ScalingCase c = GetParam();
   const auto action = make_action(c.action);
-  const GaugeField u = thermalised_wilson_4444();
+  const GaugeField u = thermalised_wilson();
   const double coarse =
       mean_abs_delta_h(Hmc(single_level(*action, c.beta, c.steps, c.integrator)), u, 4);
   const double fine =
@@ -184,7 +128,7 @@ TEST(Hmc, ExpMinusDeltaHAveragesToOne) {
   // the step size. 200 trajectories; |mean − 1| < 3 standard errors of the sample.
   const GaugeLoopAction wilson = GaugeLoopAction::wilson();
   const Hmc hmc(single_level(wilson, kBeta, 4, Integrator::omelyan, 7));
-  GaugeField u = thermalised_wilson_4444();
+  GaugeField u = thermalised_wilson();
   const int n = 200;
   std::vector<double> boltzmann;
   int accepted = 0;
@@ -217,7 +161,7 @@ TEST(Hmc, NestedLevelsOfOneActionEqualASingleLevel) {
   HmcParameters split = single_level(wilson, kBeta, 6, Integrator::leapfrog);
   split.levels = {{&wilson, 0.5 * kBeta, 6}, {&wilson, 0.5 * kBeta, 1}};
   const Hmc nested(split);
-  const GaugeField start = thermalised_wilson_4444();
+  const GaugeField start = thermalised_wilson();
   AlgebraField p(start.geometry_ptr());
   single.draw_momenta(p, 0);
   EXPECT_NEAR(nested.hamiltonian(start, p), single.hamiltonian(start, p), 1e-9);
@@ -236,7 +180,7 @@ TEST(Hmc, NestedLevelsScaleWithTheOuterStep) {
   // sub-steps must reduce |ΔH|: the check that the inner level really runs its own sub-steps.
   const GaugeLoopAction wilson = GaugeLoopAction::wilson();
   const GaugeLoopAction symanzik = GaugeLoopAction::symanzik();
-  const GaugeField u = thermalised_wilson_4444();
+  const GaugeField u = thermalised_wilson();
   for (const Integrator integrator : {Integrator::leapfrog, Integrator::omelyan}) {
     auto delta_h = [&](int outer_steps, int inner_steps) {
       HmcParameters parameters;
@@ -285,7 +229,7 @@ TEST(Hmc, TrajectoriesAreBitwiseIndependentOfThreads) {
 TEST(Hmc, MomentaAreStandardNormalAndGiveTheKineticEnergy) {
   const GaugeLoopAction wilson = GaugeLoopAction::wilson();
   const Hmc hmc(single_level(wilson, kBeta, 1, Integrator::leapfrog, 23));
-  const GaugeField u = thermalised_wilson_4444();
+  const GaugeField u = thermalised_wilson();
   const double potential = kBeta * wilson.value(u);
   AlgebraField p(u.geometry_ptr());
   const int draws = 10;
@@ -455,7 +399,7 @@ TEST(SchwingerDyson, HoldsOnHmcConfigurations) {
   // resolved at more than 3 standard errors (observed: r = −0.004(7), at 1.01β 0.041(7)).
   const GaugeLoopAction wilson = GaugeLoopAction::wilson();
   const Hmc hmc(single_level(wilson, kBeta, 8, Integrator::omelyan, 41));
-  GaugeField u = thermalised_wilson_4444();
+  GaugeField u = thermalised_wilson();
   AlgebraField d;
   const int n = 400;
   std::vector<double> gradient2, laplacian;  // per link
