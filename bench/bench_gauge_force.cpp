@@ -33,6 +33,7 @@
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
+#include "fpgauge/actions/FatLinkAction.h"
 #include "fpgauge/actions/GaugeLoopAction.h"
 #include "fpgauge/lattice/GaugeFieldOps.h"
 #include "fpgauge/lattice/LaneField.h"
@@ -182,6 +183,41 @@ void BM_FmaPeak(benchmark::State& state) {
       benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_FmaPeak)->ArgNames({"threads"})->Arg(1)->Arg(2)->UseRealTime();
+
+// The fat-link FP ansatz (actions/FatLinkAction.h), degree 4 (14 monomials), one value() and
+// one force() per iteration, as the fit's loss evaluation and HMC call them. FLOPs per link,
+// with the counts above (each call builds the fat links and plaquette variables itself):
+//   fat links and u, w (per call): a staple sum (2466) and (1 − 6c)U + cΣ† (3·18) per link; per
+//   site 12 plaquettes of 3 products, Re tr and 3 − tr (597 each): 2520 + 12·597/4 = 4311.
+//   value: per plane powers of u and w (8) and 14 monomials (3 each): 4311 + 6·50/4 = 4386.
+//   force: the weights f_u, f_w per plane (8 + 10·4 + 10·4) = 6·88/4 = 132 per link; the
+//   weighted staple sums on the fat (Γ) and thin links, 6 staples of 2 products, a scaling and
+//   a sum each: 2·2592; the reverse pass through the smearing, 3 directions of 10 products and
+//   6 sums: 6264; M = U(Σ + (1 − 6c)Γ + c L) − c R U†, D = −lie_gradient(M): 4·18 + 2·198 +
+//   2·18 + 42 + 18 = 564. 4311 + 132 + 5184 + 6264 + 564 = 16455.
+constexpr double kFatLinkValueFlops = 4386;
+constexpr double kFatLinkForceFlops = 16455;
+
+void BM_FatLinkValueAndForce(benchmark::State& state) {
+  Setup setup(state);
+  std::vector<double> p;
+  for (const auto& [k, l] : FatLinkAction::monomials(4)) p.push_back(0.1 / (1 + k + 2 * l));
+  const FatLinkAction action(0.1, 4, p);
+  AlgebraField d(setup.geometry);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(action.value(setup.u));
+    action.force(setup.u, d);
+    benchmark::DoNotOptimize(d.data());
+    benchmark::ClobberMemory();
+  }
+  set_counters(state, setup.sites(), setup.links(),
+               (kFatLinkValueFlops + kFatLinkForceFlops) * setup.links());
+}
+BENCHMARK(BM_FatLinkValueAndForce)
+    ->ArgNames({"L", "threads"})
+    ->ArgsProduct({{8}, {1, 2}})
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace fpgauge

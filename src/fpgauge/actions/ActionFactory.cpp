@@ -5,6 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "fpgauge/actions/FatLinkAction.h"
 #include "fpgauge/actions/GaugeLoopAction.h"
 #include "fpgauge/actions/LcnnAction.h"
 #include "fpgauge/nn/LcnnModel.h"
@@ -41,8 +42,18 @@ std::unique_ptr<Action> make_action(const std::string& spec) {
     auto model = std::make_shared<const nn::LcnnModel>(nn::LcnnModel::load(file));
     return std::make_unique<LcnnAction>(std::move(model), file);
   }
+  const std::string fatlink = "fatlink:";
+  if (spec.rfind(fatlink, 0) == 0) {
+    const std::string file = spec.substr(fatlink.size());
+    if (file.empty())
+      throw std::invalid_argument(fmt::format(
+          "action '{}': expected fatlink:PATH with the path of a coefficients file", spec));
+    // FatLinkAction::load names the file and what is wrong with it.
+    return std::make_unique<FatLinkAction>(FatLinkAction::load(file));
+  }
   throw std::invalid_argument(fmt::format(
-      "unknown action '{}': known are wilson, symanzik, iwasaki, dbw2, plaqrect:C1, lcnn:PATH",
+      "unknown action '{}': known are wilson, symanzik, iwasaki, dbw2, plaqrect:C1, lcnn:PATH, "
+      "fatlink:PATH",
       spec));
 }
 

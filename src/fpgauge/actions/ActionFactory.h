@@ -11,7 +11,8 @@ namespace fpgauge {
 
 // "wilson", "symanzik" (tree-level Lüscher–Weisz), "iwasaki", "dbw2", "plaqrect:C1" for any
 // rectangle coefficient c1 (c0 = 1 − 8 c1), or "lcnn:PATH" for the L-CNN model file PATH
-// (nn/README.md). Throws std::invalid_argument naming the known actions for an unknown name,
+// (nn/README.md), or "fatlink:PATH" for the fitted fat-link ansatz of the coefficients file PATH
+// (FatLinkAction.h). Throws std::invalid_argument naming the known actions for an unknown name,
 // and std::runtime_error naming the file for a model file that cannot be read.
 std::unique_ptr<Action> make_action(const std::string& spec);
 

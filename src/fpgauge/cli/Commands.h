@@ -24,5 +24,7 @@ void register_lcnn_command(CLI::App& app);
 void register_flow_command(CLI::App& app);
 // fpgauge label CARD.toml [--set k=v ...] [--output FILE] [--force]   (LabelCommand.cpp)
 void register_label_command(CLI::App& app);
+// fpgauge baselines CARD.toml [--set k=v ...] [--output DIR] [--force]   (BaselinesCommand.cpp)
+void register_baselines_command(CLI::App& app);
 
 }  // namespace fpgauge::cli
