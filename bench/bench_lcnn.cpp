@@ -1,6 +1,7 @@
 // The L-CNN engine (nn/): the default model's value, value + force, and one training step
-// (value + force + weight gradient + the Hessian-vector product of the derivative loss), and
-// the L-CB kernel alone, forward and reverse.
+// (value + force + weight gradient + the Hessian-vector product of the derivative loss, through
+// LcnnTrainingPass and through LcnnModel's separate calls), and the L-CB kernel alone, forward
+// and reverse.
 //
 // Default model (issue 5: 3 L-CB layers, 12 channels, nearest-neighbour reach):
 //   input plaquettes; lcb 12; act tanh; lcb 12; act tanh; lcb 12; act tanh; trace; mlp 16
@@ -40,6 +41,7 @@
 #include "fpgauge/nn/LConvBilin.h"
 #include "fpgauge/nn/LcnnEvaluation.h"
 #include "fpgauge/nn/LcnnModel.h"
+#include "fpgauge/nn/LcnnTrainingPass.h"
 
 // Heap accounting: current and peak bytes of every operator new of the process.
 namespace {
@@ -180,10 +182,27 @@ void BM_ValueForce(benchmark::State& state) {
   run_and_count(state, setup, value_time, peak_heap_bytes(value_force), value_force);
 }
 
-// One training step of the loss (SPEC §6) for one configuration: A_θ and the force (a double
-// pass), then ∇_θ Σ r·∂A_θ with the residual r (here the force itself, as for a zero label)
-// and ∇_θ A_θ from the same dual pass.
+// One training step of the loss (SPEC §6) for one configuration: A_θ and the force, then the
+// loss gradient α ∇_θ A_θ + β ∇_θ Σ r·∂A_θ with the residual r (here the force itself, as for a
+// zero label) from one dual pass, through LcnnTrainingPass (one kept forward pass).
 void BM_TrainingStep(benchmark::State& state) {
+  Setup setup(state);
+  const Seconds value_time = value_seconds(setup);
+  AlgebraField d;
+  std::vector<double> gradient;
+  auto step = [&] {
+    const LcnnTrainingPass pass(setup.model, setup.u);
+    benchmark::DoNotOptimize(pass.value());
+    pass.force(d);
+    gradient = pass.loss_gradient(0.5, d, 0.25);
+    benchmark::DoNotOptimize(gradient.data());
+  };
+  run_and_count(state, setup, value_time, peak_heap_bytes(step), step);
+}
+
+// The same step through LcnnModel's separate calls, evaluate() and hessian_vector_product()
+// (∇_θ A_θ and the product apart), which run the forward pass at U twice.
+void BM_TrainingStepSeparateCalls(benchmark::State& state) {
   Setup setup(state);
   const Seconds value_time = value_seconds(setup);
   AlgebraField d;
@@ -263,7 +282,7 @@ void BM_LcbReverse(benchmark::State& state) {
   std::vector<double> gradient(setup.weights.size());
   std::vector<Matrix3d> line_adjoint = setup.lines.zero_adjoint();
   for (auto _ : state) {
-    setup.lcb.reverse(setup.weights, setup.lines, setup.in, out, in_adjoint, std::span(gradient),
+    setup.lcb.reverse(setup.weights, setup.lines, setup.in, out, &in_adjoint, std::span(gradient),
                       &line_adjoint);
     benchmark::ClobberMemory();
   }
@@ -281,6 +300,7 @@ void lattice_args(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_Value)->Apply(lattice_args);
 BENCHMARK(BM_ValueForce)->Apply(lattice_args);
 BENCHMARK(BM_TrainingStep)->Apply(lattice_args);
+BENCHMARK(BM_TrainingStepSeparateCalls)->Apply(lattice_args);
 BENCHMARK(BM_LcbForward)->Apply(lattice_args);
 BENCHMARK(BM_LcbReverse)->Apply(lattice_args);
 

@@ -1,6 +1,7 @@
 // L-CNN engine: the architecture text, exact symmetries (gauge, translation, volume), A_θ(1) = 0,
 // and every derivative (link force, weight gradient, Hessian-vector product) against central
-// finite differences, layer type by layer type and for a whole model; model files.
+// finite differences, layer type by layer type and for a whole model; the training pass
+// (LcnnTrainingPass) against the model's separate calls and finite differences; model files.
 #include <gtest/gtest.h>
 #include <fmt/format.h>
 #include <omp.h>
@@ -20,6 +21,7 @@
 #include "fpgauge/lattice/Rng.h"
 #include "fpgauge/nn/LcnnEvaluation.h"
 #include "fpgauge/nn/LcnnModel.h"
+#include "fpgauge/nn/LcnnTrainingPass.h"
 
 namespace fpgauge::nn {
 namespace {
@@ -281,6 +283,55 @@ TEST_P(LcnnLayers, HessianVectorProductMatchesFiniteDifferences) {
   EXPECT_NEAR(tangent, expected, 1e-12 * std::abs(expected));
 }
 
+TEST_P(LcnnLayers, TrainingPassAgreesWithTheModelAndItsLossGradientWithFiniteDifferences) {
+  const auto geometry = Geometry::make({2, 3, 2, 3});
+  const GaugeField u = test::near_unit_gauge_field(geometry, 45, 0.8);
+  const AlgebraField r = random_algebra_field(geometry, 46);
+  const LcnnTrainingPass pass(model_, u);
+  // The kept forward pass gives the model's value and force; its products are the same.
+  AlgebraField d, expected_d;
+  std::vector<double> gradient;
+  const double value = model_.evaluate(u, &expected_d, &gradient);
+  EXPECT_NEAR(pass.value(), value, 1e-14 * std::abs(value));
+  pass.force(d);
+  double worst = 0.0, scale = 0.0;
+  for (SiteIndex l = 0; l < d.size(); ++l) {
+    worst = std::max(worst, norm2(d[l] - expected_d[l]));
+    scale = std::max(scale, norm2(expected_d[l]));
+  }
+  EXPECT_LE(std::sqrt(worst / scale), 1e-14);
+  std::vector<double> pass_gradient;
+  const std::vector<double> product = pass.hessian_vector_product(r, &pass_gradient);
+  ASSERT_EQ(pass_gradient.size(), gradient.size());
+  for (std::size_t k = 0; k < gradient.size(); ++k)
+    EXPECT_NEAR(pass_gradient[k], gradient[k], 1e-12 * (1 + std::abs(gradient[k])));
+
+  // ∇_θ [α A_θ + β Σ r·∂A_θ] from one dual pass: against the two parts, and against central
+  // differences of α A_θ + β Σ r·∂A_θ in the weights.
+  const double alpha = 0.7, beta = -1.3;
+  const std::vector<double> combined = pass.loss_gradient(alpha, r, beta);
+  ASSERT_EQ(combined.size(), gradient.size());
+  for (std::size_t k = 0; k < gradient.size(); ++k) {
+    const double parts = alpha * gradient[k] + beta * product[k];
+    EXPECT_NEAR(combined[k], parts, 1e-12 * (1 + std::abs(parts))) << "weight " << k;
+  }
+  RelativeError error;
+  for (const std::size_t k : sample_weights(model_.architecture())) {
+    const double numeric = central_difference(
+        [&](double h) {
+          std::vector<double> w = model_.weights();
+          w[k] += h;
+          AlgebraField dh;
+          const double a = LcnnModel(model_.architecture(), w).evaluate(u, &dh, nullptr);
+          return alpha * a + beta * projected_derivative(r, dh);
+        },
+        1e-3);
+    error.add(combined[k], numeric);
+  }
+  std::printf("[ loss    ] %-60s relative error %.2e\n", GetParam(), error.value());
+  EXPECT_LT(error.value(), 1e-7);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     EachLayerTypeAndAModel, LcnnLayers,
     ::testing::Values("input plaquettes; trace; mlp",
@@ -390,6 +441,60 @@ TEST(LcnnModel, GradientsDoNotDependOnTheThreadCount) {
   EXPECT_EQ(value1, value3);
   EXPECT_EQ(gradient1, gradient3);
   EXPECT_EQ(norm2(d1 - d3), 0.0);
+}
+
+TEST(LcnnTrainingPass, LossGradientDoesNotDependOnTheThreadCount) {
+  const LcnnModel model = LcnnModel::random(Architecture::parse(kModel), 6);
+  const GaugeField u = random_gauge_field(Geometry::make({4, 4, 4, 2}), 57);
+  const int threads = omp_get_max_threads();
+  auto run = [&](int n) {
+    omp_set_num_threads(n);
+    const LcnnTrainingPass pass(model, u);
+    AlgebraField d;
+    pass.force(d);
+    std::vector<double> gradient = pass.loss_gradient(0.3, d, 2.0);
+    omp_set_num_threads(threads);
+    return gradient;
+  };
+  EXPECT_EQ(run(1), run(3));
+}
+
+TEST(LcnnTrainingPass, ADualPassRefusesContractionsThatDoNotBelongToItsLinks) {
+  const LcnnModel model = LcnnModel::random(Architecture::parse(kModel), 8);
+  const auto geometry = Geometry::make({2, 3, 2, 2});
+  const GaugeField u = random_gauge_field(geometry, 58);
+  const Architecture& arch = model.architecture();
+  auto dual = [](const GaugeField& v) {
+    LinkField<Matrix3<Dual>> m(v.geometry_ptr());
+    for (SiteIndex l = 0; l < v.size(); ++l)
+      for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j)
+          m[l].e[i][j] = {Dual(v[l].e[i][j].re, 1.0), Dual(v[l].e[i][j].im, 0.0)};
+    return m;
+  };
+  auto message = [&](const LcnnEvaluation<double>& values_of, const GaugeField& v) {
+    const LinkField<Matrix3<Dual>> v_dual = dual(v);
+    try {
+      const LcnnEvaluation<Dual> pass(arch, model.weights(), v_dual, values_of);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  const LcnnEvaluation<double> kept(arch, model.weights(), u, true);
+  EXPECT_EQ(message(kept, u), "accepted");
+  const LcnnEvaluation<double> not_kept(arch, model.weights(), u);
+  EXPECT_NE(message(not_kept, u).find("did not keep them"), std::string::npos);
+  GaugeField moved = u;
+  moved[7] = moved[8];
+  EXPECT_NE(message(kept, moved).find("link 7"), std::string::npos);
+  std::vector<double> other = model.weights();
+  other[3] += 1e-3;
+  const LcnnEvaluation<double> other_weights(arch, other, u, true);
+  EXPECT_NE(message(other_weights, u).find("weights differ"), std::string::npos);
+  const AlgebraField wrong_size(Geometry::make({2, 2, 2, 2}));
+  EXPECT_THROW(LcnnTrainingPass(model, u).loss_gradient(1.0, wrong_size, 1.0),
+               std::invalid_argument);
 }
 
 TEST(LcnnModel, RandomInitialisationIsKeyedBySeed) {

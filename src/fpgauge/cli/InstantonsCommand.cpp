@@ -1,11 +1,12 @@
 // fpgauge instantons CARD.toml: BPST instantons (instantons/Instanton.h) for every size ρ and
-// centre offset of the card, written as DIR/instanton_rhoR_centreX_Y_Z_T.nersc (the absolute
-// centre in lattice units, site n at the point n). The centre is lattice_middle() + the offset.
+// centre offset of the card, written as DIR/instanton_rhoR_centreX_Y_Z_T.EXT (the absolute
+// centre in lattice units, site n at the point n) in the card's output format and precision
+// (EXT: io/ConfigurationFile.h, format_extension). The centre is lattice_middle() + the offset.
 // DIR also receives run.toml (the resolved card, written first) and index.json (written last):
 // per file ρ, centre, offset, the clover topological charge Q and the Wilson action A_W,
-// both evaluated with the card's boundary (observables/Boundary.h). The NERSC header says
+// both evaluated with the card's boundary (observables/Boundary.h). A NERSC header says
 // BOUNDARY = PERIODIC whatever the card says (io/Nersc.h writes it so); index.json records the
-// boundary the files are meant for.
+// boundary the files are meant for. The openQCD format needs even extents.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -21,7 +22,7 @@
 #include "fpgauge/cli/Commands.h"
 #include "fpgauge/cli/RunCardOptions.h"
 #include "fpgauge/instantons/Instanton.h"
-#include "fpgauge/io/Nersc.h"
+#include "fpgauge/io/ConfigurationFile.h"
 #include "fpgauge/io/OutputFile.h"
 #include "fpgauge/io/Progress.h"
 #include "fpgauge/io/RunCard.h"
@@ -46,14 +47,22 @@ sizes = [1.0, 1.5, 2.0, 3.0]
 offsets = [[0.0, 0.0, 0.0, 0.0]]
 gauge = "singular"
 
+[output]
+format = "nersc"
+precision = 64
+
 [run]
 output = "out/instantons"
 )";
 
 bool is_run_output(const fs::path& file) {
   const std::string name = file.filename().string();
+  const std::string extension = file.extension().string();
   return name == "run.toml" || name == "index.json" ||
-         (name.rfind("instanton_", 0) == 0 && file.extension() == ".nersc");
+         (name.rfind("instanton_", 0) == 0 &&
+          (extension == format_extension(ConfigurationFormat::nersc) ||
+           extension == format_extension(ConfigurationFormat::ildg) ||
+           extension == format_extension(ConfigurationFormat::openqcd)));
 }
 
 struct InstantonFile {
@@ -67,6 +76,8 @@ struct InstantonsRun {
   Boundary boundary;
   InstantonGauge gauge;
   std::vector<InstantonFile> files;
+  ConfigurationFormat format;
+  int precision;
   fs::path output;
 };
 
@@ -105,6 +116,21 @@ InstantonsRun prepare(const RunCard& card) {
   const toml::array& offsets = *card.table().at_path("instanton.offsets").as_array();
   if (offsets.empty()) card.reject("instanton.offsets", "at least one offset [dx, dy, dz, dt]");
 
+  try {
+    run.format = parse_configuration_format(card.string("output.format"));
+  } catch (const std::invalid_argument&) {
+    card.reject("output.format", "\"nersc\", \"ildg\" or \"openqcd\"");
+  }
+  run.precision = static_cast<int>(card.integer("output.precision"));
+  if (!format_supports_precision(run.format, run.precision))
+    card.reject("output.precision", run.format == ConfigurationFormat::openqcd
+                                        ? "64 (the openQCD format stores doubles only)"
+                                        : "32 or 64");
+  if (run.format == ConfigurationFormat::openqcd)
+    for (const std::int64_t l : extents)
+      if (l % 2 != 0)
+        card.reject("lattice.extents", "even extents for output.format = \"openqcd\"");
+
   const SpacetimePoint middle = lattice_middle(*run.geometry);
   std::set<std::string> names;  // to refuse duplicates
   for (std::size_t k = 0; k < offsets.size(); ++k) {
@@ -128,8 +154,9 @@ InstantonsRun prepare(const RunCard& card) {
       }();
       InstantonFile file{instanton,
                          {offset[0], offset[1], offset[2], offset[3]},
-                         fmt::format("instanton_rho{:g}_centre{:g}_{:g}_{:g}_{:g}.nersc", rho,
-                                     centre[0], centre[1], centre[2], centre[3])};
+                         fmt::format("instanton_rho{:g}_centre{:g}_{:g}_{:g}_{:g}{}", rho,
+                                     centre[0], centre[1], centre[2], centre[3],
+                                     format_extension(run.format))};
       if (!names.insert(file.name).second)
         throw std::runtime_error(fmt::format(
             "run card '{}': instanton.sizes and instanton.offsets give '{}' twice: list every "
@@ -151,8 +178,8 @@ void run_instantons(const RunCardOptions& options) {
   card.write(run.output / "run.toml");
 
   const std::unique_ptr<Action> wilson = make_action("wilson");
-  NerscMetadata metadata;
-  metadata.ensemble_id = fmt::format("bpst-{}-{}", to_string(run.gauge), run.geometry->to_string());
+  EnsembleLabel label{.ensemble_id = fmt::format("bpst-{}-{}", to_string(run.gauge),
+                                                 run.geometry->to_string())};
   nlohmann::json entries = nlohmann::json::array();
   Progress progress("instantons", static_cast<std::int64_t>(run.files.size()), "configurations");
   std::string summary = fmt::format("{:>6}  {:>28}  {:>9}  {:>12}\n", "rho", "centre", "Q",
@@ -160,8 +187,8 @@ void run_instantons(const RunCardOptions& options) {
   for (std::size_t k = 0; k < run.files.size(); ++k) {
     const InstantonFile& file = run.files[k];
     const GaugeField u = instanton_field(run.geometry, file.instanton);
-    metadata.sequence_number = static_cast<std::int64_t>(k + 1);
-    write_nersc(run.output / file.name, u, metadata);
+    label.sequence_number = static_cast<std::int64_t>(k + 1);
+    write_configuration(run.output / file.name, u, run.format, run.precision, false, label);
     const double charge = topological_charge(u, run.boundary);
     const double action =
         run.boundary == Boundary::open ? wilson_action_open(u) : wilson->value(u);
@@ -203,9 +230,9 @@ void register_instantons_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "instantons",
       "Write BPST instantons (SU(2) in SU(3)) for every size and centre offset of a TOML run "
-      "card as DIR/instanton_rhoR_centreX_Y_Z_T.nersc, with DIR/run.toml and DIR/index.json "
-      "(rho, centre, topological charge, Wilson action). configs/instantons.toml documents "
-      "every key.");
+      "card as DIR/instanton_rhoR_centreX_Y_Z_T.{nersc,lime,oqcd}, with DIR/run.toml and "
+      "DIR/index.json (rho, centre, topological charge, Wilson action). "
+      "configs/instantons.toml documents every key.");
   add_run_card_options(*command, *options, "instanton.sizes=[2.0]",
                        "Output directory (overrides run.output)",
                        "Replace a run already in the output directory");

@@ -4,12 +4,12 @@
 // residual and the iterations.
 //
 // Order and resumption. The configurations are the card's list in order, a directory
-// contributing its NERSC files sorted by name; a record's key is its file's absolute path (so
-// that a rerun from another directory finds the same keys). A rerun of the same command skips
-// the records the dataset holds and appends the rest in the same order, so an interrupted run
-// followed by a rerun gives the records of an uninterrupted one (labels are deterministic and
-// independent of the thread count); a dataset made with other label parameters is refused
-// (--force starts anew).
+// contributing its configuration files (any format) sorted by name; a record's key is its
+// file's absolute path (so that a rerun from another directory finds the same keys). A rerun of
+// the same command skips the records the dataset holds and appends the rest in the same order,
+// so an interrupted run followed by a rerun gives the records of an uninterrupted one (labels
+// are deterministic and independent of the thread count); a dataset made with other label
+// parameters is refused (--force starts anew).
 //
 // Processes. Under mpirun the configurations still to label are dealt out in batches of one per
 // rank; rank 0 gathers each batch and appends it in list order, so the dataset does not depend on
@@ -95,15 +95,18 @@ struct LabelRun {
                                        card.file().string(), entry, problem));
 }
 
-bool is_nersc_file(const fs::path& file) {
+bool is_configuration_file(const fs::path& file) {
   try {
-    return fs::is_regular_file(file) && detect_format(file) == ConfigurationFormat::nersc;
+    if (!fs::is_regular_file(file)) return false;
+    detect_format(file);  // throws for files of no configuration format
+    return true;
   } catch (const std::runtime_error&) {
     return false;  // not a configuration file (run.toml, log.jsonl, ...)
   }
 }
 
-// The configuration files in card order, each once; a directory gives its NERSC files by name.
+// The configuration files in card order, each once; a directory gives its configuration files
+// (NERSC, ILDG, openQCD: io/ConfigurationFile.h) by name.
 std::vector<std::string> list_configurations(const RunCard& card) {
   const toml::array& entries = *card.table().at_path("input.configurations").as_array();
   if (entries.empty())
@@ -125,9 +128,11 @@ std::vector<std::string> list_configurations(const RunCard& card) {
       std::vector<fs::path> files;
       // Hidden files are skipped: io/OutputFile.h writes every file under a hidden name first.
       for (const auto& file : fs::directory_iterator(path))
-        if (file.path().filename().string().front() != '.' && is_nersc_file(file.path()))
+        if (file.path().filename().string().front() != '.' && is_configuration_file(file.path()))
           files.push_back(file.path());
-      if (files.empty()) reject_input(card, entry->get(), "is a directory without NERSC files");
+      if (files.empty())
+        reject_input(card, entry->get(),
+                     "is a directory without NERSC files (nor ILDG or openQCD ones)");
       std::sort(files.begin(), files.end());
       for (const fs::path& file : files) add(entry->get(), file);
     } else if (fs::exists(path)) {

@@ -48,6 +48,18 @@ bool format_supports_precision(ConfigurationFormat format, int bits) {
   return bits == 32 || bits == 64;
 }
 
+std::string_view format_extension(ConfigurationFormat format) {
+  switch (format) {
+    case ConfigurationFormat::nersc:
+      return ".nersc";
+    case ConfigurationFormat::ildg:
+      return ".lime";
+    case ConfigurationFormat::openqcd:
+      return ".oqcd";
+  }
+  throw std::logic_error("format_extension: unknown ConfigurationFormat");
+}
+
 ConfigurationFormat detect_format(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in)
@@ -126,7 +138,7 @@ ConfigurationFile read_configuration(const fs::path& file,
 }
 
 void write_configuration(const fs::path& file, const GaugeField& u, ConfigurationFormat format,
-                         int precision, bool overwrite) {
+                         int precision, bool overwrite, const EnsembleLabel& label) {
   if (!format_supports_precision(format, precision))
     throw std::invalid_argument(
         fmt::format("configuration file '{}': the {} format cannot store {}-bit numbers{}",
@@ -135,10 +147,14 @@ void write_configuration(const fs::path& file, const GaugeField& u, Configuratio
                                                            : " (expected 32 or 64)"));
   switch (format) {
     case ConfigurationFormat::nersc:
-      write_nersc(file, u, {}, overwrite, precision);
+      write_nersc(file, u, {.ensemble_id = label.ensemble_id,
+                            .sequence_number = label.sequence_number},
+                  overwrite, precision);
       return;
     case ConfigurationFormat::ildg:
-      write_ildg(file, u, {}, overwrite, precision);
+      write_ildg(file, u,
+                 {.lfn = fmt::format("lfn://{}/{}", label.ensemble_id, label.sequence_number)},
+                 overwrite, precision);
       return;
     case ConfigurationFormat::openqcd:
       write_openqcd(file, u, overwrite);

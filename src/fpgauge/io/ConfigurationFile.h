@@ -9,6 +9,7 @@
 // format looks like another's). Reading and writing keep the guarantees of each format's
 // module: every check of the format on read, the plaquette recomputed (and compared with the
 // header wherever the file states one), outputs complete or absent, no overwriting unless asked.
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -27,6 +28,9 @@ std::string_view format_name(ConfigurationFormat format);
 ConfigurationFormat parse_configuration_format(std::string_view name);
 // Bits per real a format can write: NERSC and ILDG 32 or 64, openQCD 64.
 bool format_supports_precision(ConfigurationFormat format, int bits);
+// The file extension fpgauge gives its outputs: ".nersc", ".lime", ".oqcd" (readers go by
+// content, not by name).
+std::string_view format_extension(ConfigurationFormat format);
 
 // Throws std::runtime_error naming the file and its first bytes if no format matches.
 ConfigurationFormat detect_format(const std::filesystem::path& file);
@@ -45,9 +49,17 @@ ConfigurationFile read_configuration(
     const std::filesystem::path& file,
     const std::optional<Coordinates>& expected_extents = std::nullopt);
 
-// Writes `u` in `format` at `precision` bits per real with default metadata. Throws
-// std::invalid_argument for a precision the format cannot store.
+// Where a configuration belongs: NERSC ENSEMBLE_ID and SEQUENCE_NUMBER, ILDG ildg-data-lfn
+// "lfn://ENSEMBLE_ID/SEQUENCE_NUMBER"; the openQCD format has no place for it.
+struct EnsembleLabel {
+  std::string ensemble_id = "fpgauge";
+  std::int64_t sequence_number = 0;
+};
+
+// Writes `u` in `format` at `precision` bits per real. Throws std::invalid_argument for a
+// precision the format cannot store.
 void write_configuration(const std::filesystem::path& file, const GaugeField& u,
-                         ConfigurationFormat format, int precision = 64, bool overwrite = false);
+                         ConfigurationFormat format, int precision = 64, bool overwrite = false,
+                         const EnsembleLabel& label = {});
 
 }  // namespace fpgauge

@@ -154,23 +154,52 @@ void LConvBilin::gather_t_hat(const WilsonLines<T>& lines, const FeatureField<T>
 }
 
 template <class T>
+void LConvBilin::contract(std::span<const double> weights, const double* t_hat, SiteIndex begin,
+                          SiteIndex end, double* m, std::size_t row,
+                          const ContractionValues* known) const {
+  constexpr int planes = PlanarRows<T>::planes;
+  const int n_right = shape_.right_factors();
+  const int m_rows = shape_.out_channels * shape_.left_factors();
+  const std::size_t plane = 18 * static_cast<std::size_t>(end - begin);
+  const int ld = static_cast<int>(row);
+  // M[(i,v)] = Σ_w ω[i][v][w] T̂_w
+  if (!known) {
+    dense_product(Transpose::no, Transpose::no, m_rows, static_cast<int>(planes * plane),
+                  n_right, weights.data(), n_right, t_hat, ld, 0.0, m, ld);
+    return;
+  }
+  for (int r = 0; r < m_rows; ++r)
+    std::memcpy(m + r * row, known->m.data() + r * known->row + 18 * std::size_t(begin),
+                plane * sizeof(double));
+  if constexpr (planes == 2)  // the weights are real: M' = ω·T̂'
+    dense_product(Transpose::no, Transpose::no, m_rows, static_cast<int>(plane), n_right,
+                  weights.data(), n_right, t_hat + plane, ld, 0.0, m + plane, ld);
+}
+
+template <class T>
 void LConvBilin::forward(std::span<const double> weights, const WilsonLines<T>& lines,
-                         const FeatureField<T>& in, FeatureField<T>& out) const {
+                         const FeatureField<T>& in, FeatureField<T>& out,
+                         const ContractionValues* known, ContractionValues* keep) const {
   using Rows = PlanarRows<T>;
   const int channels = shape_.in_channels;
   const int n_left = shape_.left_factors(), n_right = shape_.right_factors();
   const int m_rows = shape_.out_channels * n_left;
   const std::size_t row = Rows::planes * 18 * static_cast<std::size_t>(kChunkSites);
   out = FeatureField<T>(shape_.out_channels, in.volume());
+  if (keep) {
+    keep->row = 18 * static_cast<std::size_t>(in.volume());
+    keep->m.resize(m_rows * keep->row);
+  }
   use_sequential_dense_products();
   for_each_site_block(in.volume(), [&](SiteIndex block_begin, SiteIndex block_end) {
     const auto t_hat = scratch_rows(n_right, row), m = scratch_rows(m_rows, row);
     for_each_chunk(block_begin, block_end, row, Rows::planes, [&](const Chunk& chunk) {
       gather_t_hat(lines, in, chunk.begin, chunk.end, t_hat.get(), row);
-      // M[(i,v)] = Σ_w ω[i][v][w] T̂_w
-      dense_product(Transpose::no, Transpose::no, m_rows, chunk.columns(), n_right,
-                    weights.data(), n_right, t_hat.get(), static_cast<int>(row), 0.0, m.get(),
-                    static_cast<int>(row));
+      contract<T>(weights, t_hat.get(), chunk.begin, chunk.end, m.get(), row, known);
+      if (keep)
+        for (int r = 0; r < m_rows; ++r)
+          std::memcpy(keep->m.data() + r * keep->row + 18 * std::size_t(chunk.begin),
+                      m.get() + r * row, chunk.plane() * sizeof(double));
       Matrix3<T> sum, m_iv;
       for (SiteIndex s = chunk.begin; s < chunk.end; ++s) {
         for (int i = 0; i < shape_.out_channels; ++i) {
@@ -193,8 +222,9 @@ void LConvBilin::forward(std::span<const double> weights, const WilsonLines<T>& 
 template <class T>
 void LConvBilin::reverse(std::span<const double> weights, const WilsonLines<T>& lines,
                          const FeatureField<T>& in, const FeatureField<T>& out_adjoint,
-                         FeatureField<T>& in_adjoint, std::span<T> weight_gradient,
-                         std::vector<Matrix3<T>>* line_adjoint) const {
+                         FeatureField<T>* in_adjoint, std::span<T> weight_gradient,
+                         std::vector<Matrix3<T>>* line_adjoint, const ContractionValues* known,
+                         const GradientCombination* combination) const {
   using Rows = PlanarRows<T>;
   const int channels = shape_.in_channels, n = shape_.transported();
   const int n_left = shape_.left_factors(), n_right = shape_.right_factors();
@@ -202,17 +232,22 @@ void LConvBilin::reverse(std::span<const double> weights, const WilsonLines<T>& 
   const std::size_t row = Rows::planes * 18 * static_cast<std::size_t>(kChunkSites);
   const SiteIndex volume = in.volume();
   const bool want_gradient = !weight_gradient.empty();
+  // T̂ enters the products M = ω·T̂ (its tangents, if the values of M are known) and ∇_ω.
+  const bool want_t_hat = !known || Rows::planes == 2 || want_gradient;
   const std::size_t weight_count = std::size_t(m_rows) * n_right;
-  in_adjoint = FeatureField<T>(channels, volume);
+  // The combination α g + β g' is one plane; g + g'ε two.
+  const int gradient_planes = combination ? 1 : Rows::planes;
+  if (in_adjoint) *in_adjoint = FeatureField<T>(channels, volume);
   // The adjoints of the transported features (offsets >= 1), site by site where they were
   // used; the transports' reverse below gathers them at the sites they came from.
-  FeatureField<T> transported_adjoint(n - channels, volume);
+  FeatureField<T> transported_adjoint(in_adjoint ? n - channels : 0, volume);
   use_sequential_dense_products();
 
-  // Chunk by chunk: M = ω T̂ again; with out = Σ_v Ŵ_v M_v, G_Ŵ_v = G M_v† and G_M_v = Ŵ_v† G
-  // (in place of M); ∇_ω += G_M T̂ᵀ; G_T̂ = ωᵀ G_M, and T̂ = (T, T†, 1) gives
-  // G_T = G_T̂_t + (G_T̂_{n+t})†. The weight gradient is summed per block of sites, in planes
-  // (values, then tangents), and then over the blocks in order (SiteBlocks.h).
+  // Chunk by chunk: M = ω T̂ again (or its kept values); with out = Σ_v Ŵ_v M_v,
+  // G_Ŵ_v = G M_v† and G_M_v = Ŵ_v† G (in place of M); ∇_ω += G_M T̂ᵀ; G_T̂ = ωᵀ G_M, and
+  // T̂ = (T, T†, 1) gives G_T = G_T̂_t + (G_T̂_{n+t})†; without in_adjoint, only ∇_ω. The
+  // weight gradient is summed per block of sites, in planes (values, then tangents, or their
+  // combination), and then over the blocks in order (SiteBlocks.h).
   const SiteBlocks blocks(volume);
   std::vector<std::unique_ptr<double[]>> block_gradient(want_gradient ? blocks.count : 0);
   for_each_site_block(volume, [&](SiteIndex block_begin, SiteIndex block_end) {
@@ -220,30 +255,32 @@ void LConvBilin::reverse(std::span<const double> weights, const WilsonLines<T>& 
     double* gradient = nullptr;
     if (want_gradient) {
       auto& planes = block_gradient[block_begin / blocks.size];
-      planes.reset(new double[Rows::planes * weight_count]());
+      planes.reset(new double[gradient_planes * weight_count]());
       gradient = planes.get();
     }
     for_each_chunk(block_begin, block_end, row, Rows::planes, [&](const Chunk& chunk) {
       const std::size_t plane = chunk.plane();
       const int ld = static_cast<int>(row);
-      gather_t_hat(lines, in, chunk.begin, chunk.end, t_hat.get(), row);
-      dense_product(Transpose::no, Transpose::no, m_rows, chunk.columns(), n_right,
-                    weights.data(), n_right, t_hat.get(), ld, 0.0, m.get(), ld);
+      if (want_t_hat) gather_t_hat(lines, in, chunk.begin, chunk.end, t_hat.get(), row);
+      contract<T>(weights, t_hat.get(), chunk.begin, chunk.end, m.get(), row, known);
       Matrix3<T> m_iv, g_m;
       for (SiteIndex s = chunk.begin; s < chunk.end; ++s) {
         for (int i = 0; i < shape_.out_channels; ++i) {
           const Matrix3<T>& g = out_adjoint(i, s);
           double* m_i = m.get() + std::size_t(i) * n_left * row + chunk.site(s);
           for (int v = 0; v < channels; ++v) {
-            Matrix3<T>& g_w = in_adjoint(v, s);
             // Ŵ_v = W_v: G_W += G M†, G_M = W† G
-            Rows::load(m_i + v * row, plane, m_iv);
-            mul_adj_add(g_w, g, m_iv);
+            if (in_adjoint) {
+              Rows::load(m_i + v * row, plane, m_iv);
+              mul_adj_add((*in_adjoint)(v, s), g, m_iv);
+            }
             adj_mul_into(g_m, in(v, s), g);
             Rows::store(m_i + v * row, plane, g_m);
             // Ŵ_v = W_v†: G_W += (G M†)† = M G†, G_M = W G
-            Rows::load(m_i + (channels + v) * row, plane, m_iv);
-            mul_adj_add(g_w, m_iv, g);
+            if (in_adjoint) {
+              Rows::load(m_i + (channels + v) * row, plane, m_iv);
+              mul_adj_add((*in_adjoint)(v, s), m_iv, g);
+            }
             mul_into(g_m, in(v, s), g);
             Rows::store(m_i + (channels + v) * row, plane, g_m);
           }
@@ -254,16 +291,33 @@ void LConvBilin::reverse(std::span<const double> weights, const WilsonLines<T>& 
         // ∇_ω[(i,v)][w] += Σ_sites Σ_18 G_M · T̂_w; for Dual the value G_M·T̂ and the tangent
         // G_M'·T̂ + G_M·T̂'.
         const int k = static_cast<int>(plane);
-        dense_product(Transpose::no, Transpose::yes, m_rows, n_right, k, m.get(), ld, t_hat.get(),
-                      ld, 1.0, gradient, n_right);
-        if constexpr (Rows::planes == 2) {
-          double* tangent = gradient + weight_count;
-          dense_product(Transpose::no, Transpose::yes, m_rows, n_right, k, m.get() + plane, ld,
-                        t_hat.get(), ld, 1.0, tangent, n_right);
+        if (Rows::planes == 2 && combination) {
+          // α G_M·T̂ + β (G_M'·T̂ + G_M·T̂') = [G_M | G_M'] · [αT̂ + βT̂' | βT̂]ᵀ: one product
+          // over both planes, with T̂ (not needed after this) rewritten in place.
+          const auto [alpha, beta] = *combination;
+          for (int w = 0; w < n_right; ++w) {
+            double* t = t_hat.get() + w * row;
+            for (std::size_t c = 0; c < plane; ++c) {
+              const double value = t[c];
+              t[c] = alpha * value + beta * t[plane + c];
+              t[plane + c] = beta * value;
+            }
+          }
+          dense_product(Transpose::no, Transpose::yes, m_rows, n_right, 2 * k, m.get(), ld,
+                        t_hat.get(), ld, 1.0, gradient, n_right);
+        } else {
           dense_product(Transpose::no, Transpose::yes, m_rows, n_right, k, m.get(), ld,
-                        t_hat.get() + plane, ld, 1.0, tangent, n_right);
+                        t_hat.get(), ld, 1.0, gradient, n_right);
+          if constexpr (Rows::planes == 2) {
+            double* tangent = gradient + weight_count;
+            dense_product(Transpose::no, Transpose::yes, m_rows, n_right, k, m.get() + plane, ld,
+                          t_hat.get(), ld, 1.0, tangent, n_right);
+            dense_product(Transpose::no, Transpose::yes, m_rows, n_right, k, m.get(), ld,
+                          t_hat.get() + plane, ld, 1.0, tangent, n_right);
+          }
         }
       }
+      if (!in_adjoint) return;
       // G_T̂ = ωᵀ G_M for the rows of T and T† (the unit row has no adjoint), into t_hat.
       dense_product(Transpose::yes, Transpose::no, 2 * n, chunk.columns(), m_rows,
                     weights.data(), n_right, m.get(), ld, 0.0, t_hat.get(), ld);
@@ -273,7 +327,8 @@ void LConvBilin::reverse(std::span<const double> weights, const WilsonLines<T>& 
         for (int t = 0; t < n; ++t) {
           Rows::load(site + t * row, plane, g_a);
           Rows::load(site + (n + t) * row, plane, g_b);
-          Matrix3<T>& g_t = t < channels ? in_adjoint(t, s) : transported_adjoint(t - channels, s);
+          Matrix3<T>& g_t =
+              t < channels ? (*in_adjoint)(t, s) : transported_adjoint(t - channels, s);
           g_t += g_a;
           g_t += adj(g_b);
         }
@@ -282,7 +337,9 @@ void LConvBilin::reverse(std::span<const double> weights, const WilsonLines<T>& 
   });
   for (const std::unique_ptr<double[]>& planes : block_gradient)
     for (std::size_t k = 0; k < weight_count; ++k)
-      weight_gradient[k] += Rows::scalar(planes.get(), weight_count, k);
+      weight_gradient[k] +=
+          combination ? T(planes[k]) : Rows::scalar(planes.get(), weight_count, k);
+  if (!in_adjoint) return;
 
   // The transports, gathered at the site y that receives: T(x) = L W(y) L† with
   // G_W(y) += L† G_T L and G_L += G_T L W† + G_T† L W (and the mirror image for −μ).
@@ -297,7 +354,7 @@ void LConvBilin::reverse(std::span<const double> weights, const WilsonLines<T>& 
         const Matrix3<T>& l = lines.line(mu, length, x);
         for (int j = 0; j < channels; ++j) {
           adj_mul_into(a, l, transported_adjoint(t0 + j, x));
-          mul_add(in_adjoint(j, y), a, l);
+          mul_add((*in_adjoint)(j, y), a, l);
         }
         if (line_adjoint) {  // the line from y carries W(y + nμ̂) to y
           const SiteIndex z = lines.shifted(mu, length, y);
@@ -317,7 +374,7 @@ void LConvBilin::reverse(std::span<const double> weights, const WilsonLines<T>& 
         for (int j = 0; j < channels; ++j) {
           const Matrix3<T>& g_t = transported_adjoint(t0 + j, x);
           mul_into(a, l, g_t);
-          mul_adj_add(in_adjoint(j, y), a, l);
+          mul_adj_add((*in_adjoint)(j, y), a, l);
           if (g_line) {  // G_L += W L G_T† + W† L G_T
             mul_into(a, in(j, y), l);
             mul_adj_add(*g_line, a, g_t);
@@ -331,16 +388,20 @@ void LConvBilin::reverse(std::span<const double> weights, const WilsonLines<T>& 
 }
 
 template void LConvBilin::forward(std::span<const double>, const WilsonLines<double>&,
-                                  const FeatureField<double>&, FeatureField<double>&) const;
+                                  const FeatureField<double>&, FeatureField<double>&,
+                                  const ContractionValues*, ContractionValues*) const;
 template void LConvBilin::forward(std::span<const double>, const WilsonLines<Dual>&,
-                                  const FeatureField<Dual>&, FeatureField<Dual>&) const;
+                                  const FeatureField<Dual>&, FeatureField<Dual>&,
+                                  const ContractionValues*, ContractionValues*) const;
 template void LConvBilin::reverse(std::span<const double>, const WilsonLines<double>&,
                                   const FeatureField<double>&, const FeatureField<double>&,
-                                  FeatureField<double>&, std::span<double>,
-                                  std::vector<Matrix3<double>>*) const;
+                                  FeatureField<double>*, std::span<double>,
+                                  std::vector<Matrix3<double>>*, const ContractionValues*,
+                                  const GradientCombination*) const;
 template void LConvBilin::reverse(std::span<const double>, const WilsonLines<Dual>&,
                                   const FeatureField<Dual>&, const FeatureField<Dual>&,
-                                  FeatureField<Dual>&, std::span<Dual>,
-                                  std::vector<Matrix3<Dual>>*) const;
+                                  FeatureField<Dual>*, std::span<Dual>,
+                                  std::vector<Matrix3<Dual>>*, const ContractionValues*,
+                                  const GradientCombination*) const;
 
 }  // namespace fpgauge::nn

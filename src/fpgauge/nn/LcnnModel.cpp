@@ -8,7 +8,6 @@
 #include <iterator>
 #include <stdexcept>
 
-#include "fpgauge/core/Dual.h"
 #include "fpgauge/core/Su3Algebra.h"
 #include "fpgauge/io/ByteOrder.h"
 #include "fpgauge/io/OutputFile.h"
@@ -16,6 +15,7 @@
 #include "fpgauge/lattice/Rng.h"
 #include "fpgauge/lattice/SiteLoop.h"
 #include "fpgauge/nn/LcnnEvaluation.h"
+#include "fpgauge/nn/LcnnTrainingPass.h"
 #include "fpgauge/nn/SiteBlocks.h"
 
 namespace fpgauge::nn {
@@ -46,15 +46,6 @@ std::string weight_bytes(const std::vector<double>& weights) {
   bytes.reserve(8 * weights.size());
   for (const double w : weights) append_word(bytes, std::bit_cast<std::uint64_t>(w));
   return bytes;
-}
-
-Matrix3<Dual> dual_matrix(const Matrix3d& value, const Matrix3d& tangent) {
-  Matrix3<Dual> m;
-  for (int i = 0; i < 3; ++i)
-    for (int j = 0; j < 3; ++j)
-      m.e[i][j] = {Dual(value.e[i][j].re, tangent.e[i][j].re),
-                   Dual(value.e[i][j].im, tangent.e[i][j].im)};
-  return m;
 }
 
 void check_weights(const Architecture& architecture, const std::vector<double>& weights) {
@@ -122,25 +113,26 @@ std::uint64_t LcnnModel::fingerprint() const {
   return fnv1a64(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
 }
 
-double LcnnModel::evaluate(const GaugeField& u, AlgebraField* force,
-                           std::vector<double>* weight_gradient) const {
-  const LcnnEvaluation<double> pass(architecture_, weights_, u);
+double LcnnModel::action(const LcnnEvaluation<double>& pass) const {
   const std::vector<double>& density = pass.density();
-  const double value =
-      static_cast<double>(parallel_sum(static_cast<SiteIndex>(density.size()),
-                                       [&](SiteIndex s) { return density[s] - unit_density_; }));
-  if (!force && !weight_gradient) return value;
+  return static_cast<double>(parallel_sum(static_cast<SiteIndex>(density.size()),
+                                          [&](SiteIndex s) { return density[s] - unit_density_; }));
+}
 
+void LcnnModel::subtract_unit_reference(std::vector<double>& gradient, double scale) const {
+  for (std::size_t k = 0; k < weights_.size(); ++k)
+    gradient[k] -= scale * unit_density_gradient_[k];
+}
+
+void LcnnModel::reverse(const LcnnEvaluation<double>& pass, const GaugeField& u,
+                        AlgebraField* force, std::vector<double>* weight_gradient) const {
   LinkField<Matrix3d> link_adjoint;
   if (force) link_adjoint = LinkField<Matrix3d>(u.geometry_ptr());
   if (weight_gradient) weight_gradient->assign(weights_.size(), 0.0);
   pass.reverse(weight_gradient ? std::span<double>(*weight_gradient) : std::span<double>(),
                force ? &link_adjoint : nullptr);
-  if (weight_gradient) {
-    const double volume = static_cast<double>(u.geometry().volume());
-    for (std::size_t k = 0; k < weights_.size(); ++k)
-      (*weight_gradient)[k] -= volume * unit_density_gradient_[k];
-  }
+  if (weight_gradient)
+    subtract_unit_reference(*weight_gradient, static_cast<double>(u.geometry().volume()));
   if (force) {
     if (force->size() != u.size()) *force = AlgebraField(u.geometry_ptr());
     // ∂^a A = Re tr(i t^a U G_U†) (LcnnEvaluation.h), so D = lie_gradient(U G_U†).
@@ -149,35 +141,18 @@ double LcnnModel::evaluate(const GaugeField& u, AlgebraField* force,
         (*force)(s, mu) = lie_gradient(mul_adj(u(s, mu), link_adjoint(s, mu)));
     });
   }
-  return value;
+}
+
+double LcnnModel::evaluate(const GaugeField& u, AlgebraField* force,
+                           std::vector<double>* weight_gradient) const {
+  const LcnnEvaluation<double> pass(architecture_, weights_, u);
+  if (force || weight_gradient) reverse(pass, u, force, weight_gradient);
+  return action(pass);
 }
 
 std::vector<double> LcnnModel::hessian_vector_product(const GaugeField& u, const AlgebraField& r,
                                                       std::vector<double>* weight_gradient) const {
-  if (r.size() != u.size())
-    throw std::invalid_argument(
-        fmt::format("L-CNN Hessian-vector product: the direction has {} links, the field {}",
-                    r.size(), u.size()));
-  // The links U_ε = (1 + iεR) U, i.e. tangent iRU, agree with e^{iεR} U to first order, so the
-  // tangent of ∇_θ A_θ(U_ε) is ∇_θ Σ_a r^a ∂^a A_θ: forward mode over the reverse pass.
-  LinkField<Matrix3<Dual>> u_dual(u.geometry_ptr());
-  const Complex<double> i_unit(0.0, 1.0);
-  for_each_site(u.geometry().volume(), [&](SiteIndex s) {
-    for (int mu = 0; mu < kDimensions; ++mu)
-      u_dual(s, mu) = dual_matrix(u(s, mu), i_unit * (r(s, mu) * u(s, mu)));
-  });
-  const LcnnEvaluation<Dual> pass(architecture_, weights_, u_dual);
-  std::vector<Dual> gradient(weights_.size());
-  pass.reverse(gradient, nullptr);
-  std::vector<double> product(weights_.size());
-  for (std::size_t k = 0; k < weights_.size(); ++k) product[k] = gradient[k].tangent;
-  if (weight_gradient) {  // as in evaluate(): ∇_θ Σ_x a(x) − V ∇_θ a_1
-    const double volume = static_cast<double>(u.geometry().volume());
-    weight_gradient->resize(weights_.size());
-    for (std::size_t k = 0; k < weights_.size(); ++k)
-      (*weight_gradient)[k] = gradient[k].value - volume * unit_density_gradient_[k];
-  }
-  return product;
+  return LcnnTrainingPass(*this, u).hessian_vector_product(r, weight_gradient);
 }
 
 void LcnnModel::save(const std::filesystem::path& file, bool overwrite) const {

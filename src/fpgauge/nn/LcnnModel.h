@@ -14,6 +14,9 @@
 
 namespace fpgauge::nn {
 
+template <class T>
+class LcnnEvaluation;
+
 class LcnnModel {
  public:
   // Throws std::invalid_argument unless there are architecture.parameter_count() finite weights.
@@ -43,11 +46,23 @@ class LcnnModel {
   // ∇_θ Σ_{x,μ,a} r^a_{x,μ} ∂^a_{x,μ} A_θ(U) for R_μ(x) = Σ_a r^a_{x,μ} t^a given per link.
   // The dual pass that computes it carries ∇_θ A_θ(U) in its values: if weight_gradient is not
   // null, it receives that (resized), so that a training step needs no second weight gradient.
+  // A training step that has just computed the force at U saves a forward pass with
+  // LcnnTrainingPass, which this call runs once for U alone.
   std::vector<double> hessian_vector_product(const GaugeField& u, const AlgebraField& r,
                                              std::vector<double>* weight_gradient = nullptr) const;
 
  private:
+  friend class LcnnTrainingPass;
+
   void compute_unit_reference();
+  // A_θ = Σ_x [a(x) − a_1] of a forward pass.
+  double action(const LcnnEvaluation<double>& pass) const;
+  // The reverse pass of A_θ at u: D A_θ into *force and ∇_θ A_θ into *weight_gradient where
+  // not null (resized as needed).
+  void reverse(const LcnnEvaluation<double>& pass, const GaugeField& u, AlgebraField* force,
+               std::vector<double>* weight_gradient) const;
+  // gradient −= scale · ∇_θ a_1: with scale = V, ∇_θ Σ_x a(x) becomes ∇_θ A_θ.
+  void subtract_unit_reference(std::vector<double>& gradient, double scale) const;
 
   Architecture architecture_;
   std::vector<double> weights_;
