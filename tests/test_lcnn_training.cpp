@@ -1,6 +1,6 @@
 // A tiny L-CNN trained with Adam on the values and forces of the Wilson action (SPEC §6 loss,
 // derivative term active through the Hessian-vector product) lowers its loss; the loss
-// gradient assembled from ∇_θ A_θ and the Hessian-vector product agrees with finite
+// gradient of train/TrainingLoss.h (∇_θ A_θ and the Hessian-vector product) agrees with finite
 // differences; Adam's first step has its known size.
 #include <gtest/gtest.h>
 
@@ -14,7 +14,9 @@
 #include "fpgauge/actions/GaugeLoopAction.h"
 #include "fpgauge/lattice/Rng.h"
 #include "fpgauge/nn/LcnnModel.h"
+#include "fpgauge/lattice/Communicator.h"
 #include "fpgauge/train/Adam.h"
+#include "fpgauge/train/TrainingLoss.h"
 
 namespace fpgauge {
 namespace {
@@ -22,67 +24,37 @@ namespace {
 using nn::Architecture;
 using nn::LcnnModel;
 
-// A configuration with its labels: the target action and its force D = Σ_a t^a ∂^a A.
-struct Sample {
-  GaugeField u;
-  double action;
-  AlgebraField force;
-};
-
-std::vector<Sample> wilson_samples(const Coordinates& extents, int count, double amplitude) {
+// Configurations near the unit field with the Wilson action and its force as the labels.
+std::vector<train::TrainingLabel> wilson_samples(const Coordinates& extents, int count,
+                                                 double amplitude) {
   const GaugeLoopAction wilson = GaugeLoopAction::wilson();
-  std::vector<Sample> samples;
+  std::vector<train::TrainingLabel> samples;
   for (int k = 0; k < count; ++k) {
-    Sample s{test::near_unit_gauge_field(Geometry::make(extents), 100 + k, amplitude), 0.0, {}};
-    s.action = wilson.value(s.u);
-    wilson.force(s.u, s.force);
-    samples.push_back(std::move(s));
+    GaugeField u = test::near_unit_gauge_field(Geometry::make(extents), 100 + k, amplitude);
+    AlgebraField force;
+    wilson.force(u, force);
+    std::vector<Algebra<double>> derivative;
+    for (SiteIndex l = 0; l < force.size(); ++l) derivative.push_back(matrix_to_algebra(force[l]));
+    const double action = wilson.value(u);
+    samples.push_back(
+        train::make_training_label(std::move(u), derivative, action, 1.0, "sample"));
   }
   return samples;
 }
 
-// Σ_{x,μ} Σ_a (∂^a)² = 2 Σ |D|² for D = Σ_a t^a ∂^a (tr t^a t^b = ½ δ^ab).
-double derivative_norm2(const AlgebraField& d) {
-  double sum = 0.0;
-  for (SiteIndex l = 0; l < d.size(); ++l) sum += 2.0 * norm2(d[l]);
-  return sum;
-}
-
-// The loss of SPEC §6 averaged over the samples,
-//   L = (A_θ − A)²/A² + λ Σ (∂^a A_θ − ∂^a A)² / Σ (∂^a A)²,
-// and, if gradient is not null, ∇_θ L = 2 (A_θ − A)/A² ∇_θ A_θ
-//   + 2λ/Σ(∂^a A)² ∇_θ Σ r^a ∂^a A_θ with r = ∂A_θ − ∂A (the Hessian-vector product).
-double loss(const LcnnModel& model, const std::vector<Sample>& samples, double lambda,
-            std::vector<double>* gradient) {
-  const std::size_t n = model.weights().size();
-  if (gradient) gradient->assign(n, 0.0);
-  double total = 0.0;
-  for (const Sample& s : samples) {
-    AlgebraField d;
-    std::vector<double> value_gradient;
-    const double a = model.evaluate(s.u, &d, nullptr);
-    AlgebraField r(s.u.geometry_ptr());
-    for (SiteIndex l = 0; l < r.size(); ++l) r[l] = d[l] - s.force[l];
-    const double scale = derivative_norm2(s.force);
-    total += (a - s.action) * (a - s.action) / (s.action * s.action) +
-             lambda * derivative_norm2(r) / scale;
-    if (!gradient) continue;
-    const std::vector<double> product = model.hessian_vector_product(s.u, r, &value_gradient);
-    for (std::size_t k = 0; k < n; ++k)
-      (*gradient)[k] += 2.0 * (a - s.action) / (s.action * s.action) * value_gradient[k] +
-                        2.0 * lambda / scale * product[k];
-  }
-  const double count = static_cast<double>(samples.size());
-  if (gradient)
-    for (double& g : *gradient) g /= count;
-  return total / count;
+// The SPEC §6 loss averaged over the samples (train/TrainingLoss.h) and its gradient.
+double loss(const LcnnModel& model, const std::vector<train::TrainingLabel>& samples,
+            double lambda, std::vector<double>* gradient) {
+  std::vector<const train::TrainingLabel*> batch;
+  for (const train::TrainingLabel& s : samples) batch.push_back(&s);
+  return train::batch_loss(model, batch, lambda, gradient, Communicator::world()).mean().loss;
 }
 
 const char* const kTinyModel = "input plaquettes; lcb 2; act tanh; trace; mlp 4";
 const char* const kTrainedModel = "input plaquettes; lcb 2; trace; mlp";
 
 TEST(LcnnTraining, LossGradientMatchesFiniteDifferences) {
-  const std::vector<Sample> samples = wilson_samples({2, 2, 2, 3}, 2, 0.6);
+  const std::vector<train::TrainingLabel> samples = wilson_samples({2, 2, 2, 3}, 2, 0.6);
   const LcnnModel model = LcnnModel::random(Architecture::parse(kTinyModel), 21);
   std::vector<double> gradient;
   loss(model, samples, 0.5, &gradient);
@@ -105,8 +77,9 @@ TEST(LcnnTraining, LossGradientMatchesFiniteDifferences) {
 
 TEST(LcnnTraining, AdamLowersTheLossWithItsDerivativeTermActive) {
   // Three configurations on 2^4 and one on 3×2×2×2, the Wilson action as the label.
-  std::vector<Sample> samples = wilson_samples({2, 2, 2, 2}, 3, 0.5);
-  for (Sample& s : wilson_samples({3, 2, 2, 2}, 1, 0.5)) samples.push_back(std::move(s));
+  std::vector<train::TrainingLabel> samples = wilson_samples({2, 2, 2, 2}, 3, 0.5);
+  for (train::TrainingLabel& s : wilson_samples({3, 2, 2, 2}, 1, 0.5))
+    samples.push_back(std::move(s));
   // The value term and the derivative term of the loss (λ = 1).
   auto terms = [&](const LcnnModel& m) {
     const double value = loss(m, samples, 0.0, nullptr);

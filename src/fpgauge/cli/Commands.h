@@ -24,6 +24,8 @@ void register_lcnn_command(CLI::App& app);
 void register_flow_command(CLI::App& app);
 // fpgauge label CARD.toml [--set k=v ...] [--output FILE] [--force]   (LabelCommand.cpp)
 void register_label_command(CLI::App& app);
+// fpgauge train CARD.toml [--set k=v ...] [--output DIR] [--force]   (TrainCommand.cpp)
+void register_train_command(CLI::App& app);
 // fpgauge baselines CARD.toml [--set k=v ...] [--output DIR] [--force]   (BaselinesCommand.cpp)
 void register_baselines_command(CLI::App& app);
 

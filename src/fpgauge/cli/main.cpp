@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   fpgauge::cli::register_instantons_command(app);
   fpgauge::cli::register_lcnn_command(app);
   fpgauge::cli::register_label_command(app);
+  fpgauge::cli::register_train_command(app);
   fpgauge::cli::register_flow_command(app);
   fpgauge::cli::register_baselines_command(app);
   try {

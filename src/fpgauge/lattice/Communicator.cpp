@@ -76,4 +76,16 @@ std::string Communicator::broadcast(const std::string& message) const {
   return received;
 }
 
+void Communicator::sum_in_place(std::span<double> values) const {
+  if (size_ == 1 || values.empty()) return;
+  const int count = checked_count(values.size_bytes()) / static_cast<int>(sizeof(double));
+  std::vector<double> all(is_root() ? values.size() * static_cast<std::size_t>(size_) : 0);
+  MPI_Gather(values.data(), count, MPI_DOUBLE, all.data(), count, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+  if (is_root())
+    for (int r = 1; r < size_; ++r)
+      for (std::size_t k = 0; k < values.size(); ++k)
+        values[k] += all[static_cast<std::size_t>(r) * values.size() + k];
+  MPI_Bcast(values.data(), count, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+}
+
 }  // namespace fpgauge

@@ -5,6 +5,7 @@
 // without a launcher, the process is rank 0 of 1 and MPI is never initialised (no singleton
 // start-up, which is slow and noisy in containers). Every collective below must be called by
 // all ranks in the same order; errors are the caller's to make collective (see gather/broadcast).
+#include <span>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,11 @@ class Communicator {
   std::vector<std::string> gather(const std::string& message) const;
   // Rank 0's message, on every rank.
   std::string broadcast(const std::string& message) const;
+  // Replaces `values` on every rank by their sum over the ranks. Deterministic: rank 0 gathers
+  // the vectors and adds them in rank order, then broadcasts the sum, so the result is the same
+  // bits whatever reduction tree MPI would have chosen (and x + 0 = x: a rank contributing zeros
+  // leaves the others' values exact).
+  void sum_in_place(std::span<double> values) const;
 
  private:
   Communicator();

@@ -18,6 +18,8 @@ enum class RngPurpose : std::uint64_t {
   hmc_accept = 5,
   gauge_transformation = 6,
   lcnn_weights = 7,
+  training_split = 8,
+  training_shuffle = 9,
   test = 1000,
 };
 
