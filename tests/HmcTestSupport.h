@@ -50,6 +50,25 @@ inline double mean_abs_delta_h(const Hmc& hmc, const GaugeField& u, int draws) {
   return sum / draws;
 }
 
+// The molecular dynamics from `start` with fresh momenta, the momenta flipped, the dynamics
+// again, the momenta flipped back: how far the field moved on the way out, and how far from the
+// start field and momenta the round trip ends (round-off only, for a reversible integrator).
+struct RoundTrip {
+  double moved, link_error, momentum_error;
+};
+inline RoundTrip forward_flip_forward(const Hmc& hmc, const GaugeField& start) {
+  AlgebraField p_start(start.geometry_ptr());
+  hmc.draw_momenta(p_start, 0);
+  GaugeField u = start;
+  AlgebraField p = p_start;
+  hmc.integrate(u, p);
+  const double moved = max_link_distance(u, start);
+  flip(p);
+  hmc.integrate(u, p);
+  flip(p);
+  return {moved, max_link_distance(u, start), max_link_distance(p, p_start)};
+}
+
 struct MeanAndError {
   double mean, error;
 };

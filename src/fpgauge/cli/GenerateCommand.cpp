@@ -185,16 +185,9 @@ EnsembleRun prepare(const RunCard& card) {
   run.separation = at_least(card, "run.separation", 1);
   if (run.thermalisation + run.configurations * run.separation > 999999)
     card.reject("run.configurations", "at most 999999 updates in all (six-digit file numbers)");
-  try {
-    run.format = parse_configuration_format(card.string("output.format"));
-  } catch (const std::invalid_argument&) {
-    card.reject("output.format", "\"nersc\", \"ildg\" or \"openqcd\"");
-  }
-  run.precision = static_cast<int>(card.integer("output.precision"));
-  if (!format_supports_precision(run.format, run.precision))
-    card.reject("output.precision", run.format == ConfigurationFormat::openqcd
-                                        ? "64 (the openQCD format stores doubles only)"
-                                        : "32 or 64");
+  const ConfigurationOutput output = configuration_output(card);
+  run.format = output.format;
+  run.precision = output.precision;
   run.checkpoint_seconds = 60.0 * card.real("run.checkpoint_minutes");
   if (!(run.checkpoint_seconds > 0.0)) card.reject("run.checkpoint_minutes", "a positive number");
   run.output = card.string("run.output");

@@ -116,16 +116,9 @@ InstantonsRun prepare(const RunCard& card) {
   const toml::array& offsets = *card.table().at_path("instanton.offsets").as_array();
   if (offsets.empty()) card.reject("instanton.offsets", "at least one offset [dx, dy, dz, dt]");
 
-  try {
-    run.format = parse_configuration_format(card.string("output.format"));
-  } catch (const std::invalid_argument&) {
-    card.reject("output.format", "\"nersc\", \"ildg\" or \"openqcd\"");
-  }
-  run.precision = static_cast<int>(card.integer("output.precision"));
-  if (!format_supports_precision(run.format, run.precision))
-    card.reject("output.precision", run.format == ConfigurationFormat::openqcd
-                                        ? "64 (the openQCD format stores doubles only)"
-                                        : "32 or 64");
+  const ConfigurationOutput output = configuration_output(card);
+  run.format = output.format;
+  run.precision = output.precision;
   if (run.format == ConfigurationFormat::openqcd)
     for (const std::int64_t l : extents)
       if (l % 2 != 0)

@@ -1,11 +1,13 @@
 #pragma once
-// The options every run-card subcommand (generate, instantons, label) shares:
+// The options every run-card subcommand shares:
 //   CARD  --set KEY=VALUE ...  --output PATH  --force
+// and the [output] keys of those that write configurations.
 #include <CLI/CLI.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "fpgauge/io/ConfigurationFile.h"
 #include "fpgauge/io/RunCard.h"
 
 namespace fpgauge::cli {
@@ -20,6 +22,15 @@ struct RunCardOptions {
   // `output_key`.
   RunCard load(std::string_view defaults, const std::string& output_key) const;
 };
+
+// The [output] keys of the commands that write configurations: format = "nersc" | "ildg" |
+// "openqcd" and precision = 64 | 32 (io/ConfigurationFile.h). A value the format cannot take
+// is refused naming the key (RunCard::reject).
+struct ConfigurationOutput {
+  ConfigurationFormat format;
+  int precision;
+};
+ConfigurationOutput configuration_output(const RunCard& card);
 
 // Adds CARD, --set (help with `set_example`, e.g. "action.beta=5.8"), --output and --force.
 void add_run_card_options(CLI::App& command, RunCardOptions& options,
