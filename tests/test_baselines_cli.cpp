@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "CommandRunner.h"
+#include "LabelTestSupport.h"
 #include "ScratchDirectory.h"
 #include "TestSupport.h"
 #include "fpgauge/actions/ActionFactory.h"
@@ -27,26 +28,13 @@ const Coordinates kCoarse = {3, 3, 3, 3};
 
 // Labels A_FP = A_Symanzik, ∂A_FP = ∂A_Symanzik on near-unit fields of several roughnesses.
 void write_symanzik_labels(const fs::path& file, std::uint64_t seed, int records) {
-  LabelDatasetHeader header;
-  header.coarse_extents = kCoarse;
-  header.fine_action = GaugeLoopAction::symanzik().description().dump();
-  header.kernel = R"({"name":"none: labels of the Symanzik action itself"})";
-  header.minimiser = "{}";
-  header.run_card = "";
-  LabelDatasetWriter writer(file, header, false);
   const GaugeLoopAction symanzik = GaugeLoopAction::symanzik();
-  for (int k = 0; k < records; ++k) {
-    LabelRecord r;
-    r.source = fmt::format("symanzik-{}-{}", seed, k);
-    r.configuration = test::near_unit_gauge_field(Geometry::make(kCoarse), seed + k, 0.3 + 0.4 * k);
-    r.action = symanzik.value(r.configuration);
-    AlgebraField d;
-    symanzik.force(r.configuration, d);
-    for (SiteIndex l = 0; l < d.size(); ++l) r.derivative.push_back(matrix_to_algebra(d[l]));
-    r.converged = true;
-    writer.append(r);
-  }
-  writer.commit();
+  std::vector<LabelRecord> labels;
+  for (int k = 0; k < records; ++k)
+    labels.push_back(test::action_label(
+        symanzik, test::near_unit_gauge_field(Geometry::make(kCoarse), seed + k, 0.3 + 0.4 * k),
+        fmt::format("symanzik-{}-{}", seed, k)));
+  test::write_action_dataset(file, symanzik, labels);
 }
 
 nlohmann::json read_json(const fs::path& file) {

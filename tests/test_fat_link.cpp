@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "LabelTestSupport.h"
 #include "ScratchDirectory.h"
 #include "TestSupport.h"
 #include "fpgauge/actions/ActionFactory.h"
@@ -192,18 +193,10 @@ std::vector<LabelRecord> labels_of(const Action& action, std::shared_ptr<const G
                                    double scale = 1.0) {
   std::vector<LabelRecord> records;
   for (const double amplitude : amplitudes) {
-    LabelRecord r;
-    r.source = "seed " + std::to_string(seed) + " amplitude " + std::to_string(amplitude);
-    r.configuration = test::near_unit_gauge_field(geometry, seed++, amplitude);
-    r.action = scale * action.value(r.configuration);
-    AlgebraField d;
-    action.force(r.configuration, d);
-    for (SiteIndex l = 0; l < d.size(); ++l) {
-      Algebra<double> h = matrix_to_algebra(d[l]);
-      for (double& x : h) x *= scale;
-      r.derivative.push_back(h);
-    }
-    records.push_back(std::move(r));
+    const std::string source =
+        "seed " + std::to_string(seed) + " amplitude " + std::to_string(amplitude);
+    records.push_back(test::action_label(
+        action, test::near_unit_gauge_field(geometry, seed++, amplitude), source, scale));
   }
   return records;
 }

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "ScratchDirectory.h"
-#include "TrainingTestSupport.h"
+#include "LabelTestSupport.h"
 #include "fpgauge/lattice/Communicator.h"
 #include "fpgauge/train/Adam.h"
 #include "fpgauge/train/LearningRateSchedule.h"

@@ -18,7 +18,7 @@
 
 #include "CommandRunner.h"
 #include "ScratchDirectory.h"
-#include "TrainingTestSupport.h"
+#include "LabelTestSupport.h"
 #include "fpgauge/lattice/Communicator.h"
 #include "fpgauge/nn/LcnnModel.h"
 #include "fpgauge/train/TrainingData.h"
