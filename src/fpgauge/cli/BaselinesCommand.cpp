@@ -106,6 +106,8 @@ std::string table_row(const std::string& action, const std::string& parameter,
                      training.total, validation.total, validation.value, validation.derivative);
 }
 
+}  // namespace
+
 void run_baselines(const RunCardOptions& options) {
   const RunCard card = options.load(kDefaults, "output.directory");
   const BaselinesRun run = prepare(card);
@@ -213,8 +215,6 @@ void run_baselines(const RunCardOptions& options) {
                                 run.fit.lambda, table, run.output.string())
                         .c_str());
 }
-
-}  // namespace
 
 void register_baselines_command(CLI::App& app) {
   auto options = std::make_shared<RunCardOptions>();

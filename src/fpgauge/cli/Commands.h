@@ -4,6 +4,8 @@
 // callback, and every failure leaves it as an exception that main() turns into one line.
 #include <CLI/CLI.hpp>
 
+#include "fpgauge/cli/RunCardOptions.h"
+
 namespace fpgauge::cli {
 
 // fpgauge action FILE --action NAME [--json]   (ActionCommand.cpp)
@@ -28,5 +30,14 @@ void register_label_command(CLI::App& app);
 void register_train_command(CLI::App& app);
 // fpgauge baselines CARD.toml [--set k=v ...] [--output DIR] [--force]   (BaselinesCommand.cpp)
 void register_baselines_command(CLI::App& app);
+
+// The work of the run-card subcommands, for the commands that chain them (quickstart, search):
+// each runs as if called as `fpgauge NAME CARD --set ... --output ... [--force]`.
+void run_generate(const RunCardOptions& options);
+void run_instantons(const RunCardOptions& options);
+void run_label(const RunCardOptions& options);
+void run_train(const RunCardOptions& options);
+void run_baselines(const RunCardOptions& options);
+void run_flow(const RunCardOptions& options);
 
 }  // namespace fpgauge::cli

@@ -273,6 +273,8 @@ void plot(const FlowRun& run) {
                  script.c_str());
 }
 
+}  // namespace
+
 void run_flow(const RunCardOptions& options) {
   const RunCard card = options.load(kDefaults, "run.output");
   const FlowRun run = prepare(card);
@@ -348,8 +350,6 @@ void run_flow(const RunCardOptions& options) {
                   entry["error"].get<std::string>().c_str());
   }
 }
-
-}  // namespace
 
 void register_flow_command(CLI::App& app) {
   auto options = std::make_shared<RunCardOptions>();

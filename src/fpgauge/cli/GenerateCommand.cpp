@@ -272,6 +272,8 @@ EnsembleCheckpoint resume_from(const RunCard& card, const EnsembleRun& run, std:
   return checkpoint;
 }
 
+}  // namespace
+
 void run_generate(const RunCardOptions& options) {
   const RunCard card = options.load(kDefaults, "run.output");
   EnsembleRun run = prepare(card);
@@ -357,8 +359,6 @@ void run_generate(const RunCardOptions& options) {
                                   static_cast<double>(state.acceptance_sum / updates))
                           .c_str());
 }
-
-}  // namespace
 
 void register_generate_command(CLI::App& app) {
   auto options = std::make_shared<RunCardOptions>();

@@ -163,6 +163,8 @@ InstantonsRun prepare(const RunCard& card) {
   return run;
 }
 
+}  // namespace
+
 void run_instantons(const RunCardOptions& options) {
   const RunCard card = options.load(kDefaults, "run.output");
   const InstantonsRun run = prepare(card);
@@ -215,8 +217,6 @@ void run_instantons(const RunCardOptions& options) {
                                 to_string(run.boundary), summary)
                         .c_str());
 }
-
-}  // namespace
 
 void register_instantons_command(CLI::App& app) {
   auto options = std::make_shared<RunCardOptions>();

@@ -361,6 +361,8 @@ void log_record(const LabelRun& run, const json& message, std::int64_t number, s
   std::fflush(stdout);
 }
 
+}  // namespace
+
 void run_label(const RunCardOptions& options) {
   const Communicator& world = Communicator::world();
   const RunCard card = options.load(kDefaults, "output.file");
@@ -454,8 +456,6 @@ void run_label(const RunCardOptions& options) {
                            static_cast<double>(summary.derivative_change / summary.labelled));
   std::printf("%s\n", closing.c_str());
 }
-
-}  // namespace
 
 void register_label_command(CLI::App& app) {
   auto options = std::make_shared<RunCardOptions>();

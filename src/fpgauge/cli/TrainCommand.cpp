@@ -331,6 +331,8 @@ json start_run(const RunCard& card, const TrainRun& run, bool force, const json&
   return plan;
 }
 
+}  // namespace
+
 void run_train(const RunCardOptions& options) {
   const Communicator& world = Communicator::world();
   const RunCard card = options.load(kDefaults, "output.directory");
@@ -508,8 +510,6 @@ void run_train(const RunCardOptions& options) {
                   final_line["timing"]["configurations_per_second"].get<double>(),
                   (run.output / "model.fpglcnn").string()));
 }
-
-}  // namespace
 
 void register_train_command(CLI::App& app) {
   auto options = std::make_shared<RunCardOptions>();
