@@ -48,8 +48,8 @@ class BaselinesCommand : public ::testing::Test {
     write_symanzik_labels(dir_ / "training.h5", 10, 3);
     write_symanzik_labels(dir_ / "validation.h5", 20, 2);
     test::write_bytes(dir_ / "card.toml", fmt::format(R"([data]
-training = '{}'
-validation = '{}'
+training = ['{}']
+validation = ['{}']
 
 [loss]
 lambda = 0.5
@@ -129,11 +129,11 @@ TEST_F(BaselinesCommand, FitsAndRescales) {
 }
 
 TEST_F(BaselinesCommand, BadInputGivesOneClearError) {
-  auto result = baselines("--set data.training=" + quoted(dir_ / "absent.h5"));
+  auto result = baselines("--set \"data.training=[" + quoted(dir_ / "absent.h5") + "]\"");
   EXPECT_EQ(result.status, 1);
   EXPECT_NE(result.err.find("data.training"), std::string::npos) << result.err;
   EXPECT_FALSE(fs::exists(dir_ / "out"));
-  result = baselines("--set data.validation=" + quoted(dir_ / "training.h5"));
+  result = baselines("--set \"data.validation=[" + quoted(dir_ / "training.h5") + "]\"");
   EXPECT_EQ(result.status, 1);
   EXPECT_NE(result.err.find("data.validation"), std::string::npos) << result.err;
   result = baselines("--set fatlink.c_max=0.3");
@@ -144,7 +144,7 @@ TEST_F(BaselinesCommand, BadInputGivesOneClearError) {
   EXPECT_NE(result.err.find("fatlink.degree"), std::string::npos) << result.err;
   // a file that is not a dataset: read_label_dataset names it
   test::write_bytes(dir_ / "junk.h5", "not hdf5");
-  result = baselines("--set data.training=" + quoted(dir_ / "junk.h5"));
+  result = baselines("--set \"data.training=[" + quoted(dir_ / "junk.h5") + "]\"");
   EXPECT_EQ(result.status, 1);
   EXPECT_NE(result.err.find("junk.h5"), std::string::npos) << result.err;
 }

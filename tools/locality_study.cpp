@@ -11,7 +11,7 @@
 // is a column of A_FP's Hessian: on the unit field exactly the quadratic couplings of the FP
 // action that define its locality. R(r) is the largest R_l over the links l whose midpoint lies at
 // Euclidean distance r (minimum image) from the perturbed link's midpoint, and the decay rate is
-// the slope of the least-squares line through ln R(r) over 1 ≤ r ≤ L/2 (R ~ exp(−rate·r)).
+// the slope of the least-squares line through ln R(r) over 1 ≤ r ≤ L/2 (evaluation/Locality.h).
 //
 // Output: one JSON document {method, extent, epsilon, tolerance, beta, kernels: [{c, kappa,
 // decay_rate, iterations, profile: [{r, response}]}]} written to a temporary name and renamed
@@ -23,13 +23,11 @@
 #include <cmath>
 #include <cstdint>
 #include <iostream>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "fpgauge/actions/GaugeLoopAction.h"
-#include "fpgauge/core/Su3Algebra.h"
-#include "fpgauge/core/Su3Exp.h"
+#include "fpgauge/evaluation/Locality.h"
 #include "fpgauge/io/OutputFile.h"
 #include "fpgauge/lattice/GaugeFieldOps.h"
 #include "fpgauge/mc/Heatbath.h"
@@ -52,21 +50,6 @@ struct StudyOptions {
   double tolerance = 1e-12;
 };
 
-// 4 r² between the midpoints of the links (n, ν) and (0, 0), minimum image on the periodic
-// lattice (an integer: the midpoints have half-integer coordinates).
-int four_r_squared(const Geometry& geometry, SiteIndex n, int nu) {
-  const Coordinates x = geometry.coordinates(n);
-  int sum = 0;
-  for (int i = 0; i < kDimensions; ++i) {
-    const int l = geometry.extent(i);
-    int twice = (2 * x[i] + (i == nu ? 1 : 0) - (i == 0 ? 1 : 0)) % (2 * l);
-    if (twice < 0) twice += 2 * l;
-    if (twice > l) twice -= 2 * l;
-    sum += twice * twice;
-  }
-  return sum;
-}
-
 GaugeField background(const StudyOptions& options) {
   const int l = options.extent;
   const auto geometry = Geometry::make({l, l, l, l});
@@ -88,40 +71,24 @@ json kernel_profile(const GaugeField& v, double c, double kappa, const StudyOpti
   int iterations = base.minimisation.iterations;
   std::array<AlgebraField, 2> derivatives;
   for (const int sign : {0, 1}) {
-    GaugeField rotated = v;
-    const double t = sign == 0 ? options.epsilon : -options.epsilon;
-    rotated(0, 0) = exp_i(t * generator<double>(0)) * v(0, 0);
     GaugeField fine = start;
-    const FpLabel label = solve_fp_equation(rotated, wilson, kernel, minimiser, &fine);
+    const FpLabel label = solve_fp_equation(
+        evaluation::rotated_at_origin(v, sign == 0 ? options.epsilon : -options.epsilon), wilson,
+        kernel, minimiser, &fine);
     if (!label.minimisation.converged)
       throw std::runtime_error(fmt::format("c = {}, kappa = {}: no convergence (residual {:.3g})",
                                            c, kappa, label.minimisation.residual));
     iterations += label.minimisation.iterations;
     derivatives[sign] = label.derivative;
   }
-  const Geometry& geometry = v.geometry();
-  std::map<int, double> envelope;  // 4r² → max response
-  for (SiteIndex n = 0; n < geometry.volume(); ++n)
-    for (int nu = 0; nu < kDimensions; ++nu) {
-      const double response =
-          std::sqrt(norm2(derivatives[0](n, nu) - derivatives[1](n, nu))) / (2 * options.epsilon);
-      double& entry = envelope[four_r_squared(geometry, n, nu)];
-      entry = std::max(entry, response);
-    }
+  const evaluation::LocalityProfile locality =
+      evaluation::locality_profile(derivatives[0], derivatives[1], options.epsilon);
   json profile = json::array();
-  double sr = 0, sy = 0, srr = 0, sry = 0, points = 0;
-  for (const auto& [four_r2, response] : envelope) {
-    const double r = 0.5 * std::sqrt(double(four_r2));
-    profile.push_back({{"r", r}, {"response", response}});
-    if (r >= 1.0 && r <= 0.5 * options.extent && response > 0) {
-      const double y = std::log(response);
-      sr += r, sy += y, srr += r * r, sry += r * y, points += 1;
-    }
-  }
-  const double slope = (points * sry - sr * sy) / (points * srr - sr * sr);
+  for (const evaluation::LocalityPoint& point : locality.profile)
+    profile.push_back({{"r", point.r}, {"response", point.response}});
   return {{"c", c},
           {"kappa", kappa},
-          {"decay_rate", -slope},
+          {"decay_rate", locality.decay_rate},
           {"iterations", iterations},
           {"action", base.action},
           {"profile", profile}};

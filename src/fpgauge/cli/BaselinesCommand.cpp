@@ -12,9 +12,11 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <vector>
 
 #include "fpgauge/actions/FatLinkAction.h"
 #include "fpgauge/actions/GaugeLoopAction.h"
@@ -36,8 +38,8 @@ using nlohmann::json;
 // Every key of the card with its default; configs/baselines_quickstart.toml documents them.
 constexpr const char* kDefaults = R"(
 [data]
-training = "out/labels/training.h5"
-validation = "out/labels/validation.h5"
+training = ["out/labels/training.h5"]
+validation = ["out/labels/validation.h5"]
 
 [loss]
 lambda = 1.0
@@ -60,20 +62,32 @@ bool is_run_output(const fs::path& file) {
 }
 
 struct BaselinesRun {
-  fs::path training, validation, output;
+  std::vector<fs::path> training, validation;
+  fs::path output;
   FatLinkFitOptions fit;
 };
 
+std::vector<fs::path> dataset_files(const RunCard& card, const char* key) {
+  std::vector<fs::path> files;
+  for (const std::string& file : card.strings(key)) {
+    if (!fs::exists(file)) card.reject(key, fmt::format("existing label datasets (fpgauge label); '{}' is not there", file));
+    files.push_back(file);
+  }
+  if (files.empty()) card.reject(key, "at least one label dataset");
+  return files;
+}
+
 BaselinesRun prepare(const RunCard& card) {
   BaselinesRun run;
-  run.training = card.string("data.training");
-  run.validation = card.string("data.validation");
-  for (const auto& [key, file] : {std::pair{"data.training", run.training},
-                                  std::pair{"data.validation", run.validation}})
-    if (!fs::exists(file)) card.reject(key, "an existing label dataset (fpgauge label)");
-  if (fs::equivalent(run.training, run.validation))
-    card.reject("data.validation", "another dataset than data.training (the validation loss "
-                                   "chooses c and must not see the training labels)");
+  run.training = dataset_files(card, "data.training");
+  run.validation = dataset_files(card, "data.validation");
+  for (const fs::path& validation : run.validation)
+    for (const fs::path& training : run.training)
+      if (fs::equivalent(training, validation))
+        card.reject("data.validation",
+                    fmt::format("other datasets than data.training ('{}' is in both; the "
+                                "validation loss chooses c and must not see the training labels)",
+                                validation.string()));
   run.fit.lambda = card.real("loss.lambda");
   if (!(run.fit.lambda >= 0.0)) card.reject("loss.lambda", "a weight >= 0");
   const std::int64_t degree = card.integer("fatlink.degree");
@@ -111,31 +125,43 @@ std::string table_row(const std::string& action, const std::string& parameter,
 void run_baselines(const RunCardOptions& options) {
   const RunCard card = options.load(kDefaults, "output.directory");
   const BaselinesRun run = prepare(card);
-  // Read both datasets before anything is written: a bad file costs no output directory.
-  const LabelDataset training = read_label_dataset(run.training);
-  const LabelDataset validation = read_label_dataset(run.validation);
-  if (training.records.empty() || validation.records.empty())
-    throw std::runtime_error(fmt::format("label dataset '{}' has no records",
-                                         (training.records.empty() ? run.training
-                                                                   : run.validation)
-                                             .string()));
+  // Read every dataset before anything is written: a bad file costs no output directory.
+  const auto read_all = [](const std::vector<fs::path>& files, LabelDatasetHeader& header) {
+    std::vector<LabelRecord> records;
+    for (const fs::path& file : files) {
+      LabelDataset dataset = read_label_dataset(file);
+      if (dataset.records.empty())
+        throw std::runtime_error(fmt::format("label dataset '{}' has no records", file.string()));
+      header = dataset.header;
+      std::move(dataset.records.begin(), dataset.records.end(), std::back_inserter(records));
+    }
+    return records;
+  };
+  LabelDatasetHeader header, validation_header;
+  const std::vector<LabelRecord> training = read_all(run.training, header);
+  const std::vector<LabelRecord> validation = read_all(run.validation, validation_header);
+  const auto names = [](const std::vector<fs::path>& files) {
+    json list = json::array();
+    for (const fs::path& file : files) list.push_back(fs::absolute(file).string());
+    return list;
+  };
 
   prepare_run_directory(run.output, options.force, is_run_output);
   card.write(run.output / "run.toml");
   const std::string run_card = card.to_toml();
-  const json data = {{"training", fs::absolute(run.training).string()},
-                     {"training_records", training.records.size()},
-                     {"validation", fs::absolute(run.validation).string()},
-                     {"validation_records", validation.records.size()},
-                     {"labels_fine_action", training.header.fine_action},
-                     {"labels_kernel", training.header.kernel}};
+  const json data = {{"training", names(run.training)},
+                     {"training_records", training.size()},
+                     {"validation", names(run.validation)},
+                     {"validation_records", validation.size()},
+                     {"labels_fine_action", header.fine_action},
+                     {"labels_kernel", header.kernel}};
 
   constexpr int kStandardActions = 4;
   const int fits = fat_link_fit_evaluations(run.fit);
   Progress progress("baselines", fits + kStandardActions, "fits");
   std::string log;
   const FatLinkFitResult fit = fit_fat_link(
-      training.records, validation.records, run.fit, [&](const FatLinkFitPoint& point, int done) {
+      training, validation, run.fit, [&](const FatLinkFitPoint& point, int done) {
         log += json{{"fit", "fatlink"},
                     {"c", point.c},
                     {"p", point.p},
@@ -174,8 +200,8 @@ void run_baselines(const RunCardOptions& options) {
   int done = fits;
   for (const GaugeLoopAction& action : {GaugeLoopAction::wilson(), GaugeLoopAction::symanzik(),
                                         GaugeLoopAction::iwasaki(), GaugeLoopAction::dbw2()}) {
-    const auto on_training = compare_with_labels(action, training.records);
-    const auto on_validation = compare_with_labels(action, validation.records);
+    const auto on_training = compare_with_labels(action, training);
+    const auto on_validation = compare_with_labels(action, validation);
     const double s = best_rescale(on_training, run.fit.lambda);
     const LabelLoss train = label_loss(on_training, run.fit.lambda, s);
     const LabelLoss valid = label_loss(on_validation, run.fit.lambda, s);
@@ -211,7 +237,7 @@ void run_baselines(const RunCardOptions& options) {
   write_output_file(run.output / "log.jsonl", log, false);
   std::printf("%s", fmt::format("baselines on {} training / {} validation records, lambda = {:g}; "
                                 "L = value + lambda * derivative loss (SPEC 6)\n{}wrote {}\n",
-                                training.records.size(), validation.records.size(),
+                                training.size(), validation.size(),
                                 run.fit.lambda, table, run.output.string())
                         .c_str());
 }

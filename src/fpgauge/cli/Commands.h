@@ -30,6 +30,12 @@ void register_label_command(CLI::App& app);
 void register_train_command(CLI::App& app);
 // fpgauge baselines CARD.toml [--set k=v ...] [--output DIR] [--force]   (BaselinesCommand.cpp)
 void register_baselines_command(CLI::App& app);
+// fpgauge evaluate CARD.toml [--set k=v ...] [--output DIR] [--force]   (EvaluateCommand.cpp)
+void register_evaluate_command(CLI::App& app);
+// fpgauge quickstart [--out DIR] [--size tiny|small] [--force]   (QuickstartCommand.cpp)
+void register_quickstart_command(CLI::App& app);
+// fpgauge search CARD.toml [--set k=v ...] [--output DIR] [--force]   (SearchCommand.cpp)
+void register_search_command(CLI::App& app);
 
 // The work of the run-card subcommands, for the commands that chain them (quickstart, search):
 // each runs as if called as `fpgauge NAME CARD --set ... --output ... [--force]`.
@@ -39,5 +45,6 @@ void run_label(const RunCardOptions& options);
 void run_train(const RunCardOptions& options);
 void run_baselines(const RunCardOptions& options);
 void run_flow(const RunCardOptions& options);
+void run_evaluate(const RunCardOptions& options);
 
 }  // namespace fpgauge::cli

@@ -1,5 +1,10 @@
 #include "fpgauge/cli/RunCardOptions.h"
 
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <stdexcept>
 
 namespace fpgauge::cli {
@@ -23,6 +28,25 @@ ConfigurationOutput configuration_output(const RunCard& card) {
                                         ? "64 (the openQCD format stores doubles only)"
                                         : "32 or 64");
   return output;
+}
+
+std::string file_text(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in && !in.eof()) throw std::runtime_error(fmt::format("cannot read '{}'", file.string()));
+  return text;
+}
+
+std::string first_difference(const std::string& before, const std::string& now) {
+  std::istringstream a(before), b(now);
+  std::string line_a, line_b;
+  while (true) {
+    const bool more_a = static_cast<bool>(std::getline(a, line_a));
+    const bool more_b = static_cast<bool>(std::getline(b, line_b));
+    if (!more_a && !more_b) return "";
+    if (!more_a || !more_b || line_a != line_b)
+      return fmt::format("'{}' there, '{}' now", more_a ? line_a : "", more_b ? line_b : "");
+  }
 }
 
 void add_run_card_options(CLI::App& command, RunCardOptions& options,

@@ -3,6 +3,7 @@
 //   CARD  --set KEY=VALUE ...  --output PATH  --force
 // and the [output] keys of those that write configurations.
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,13 @@ struct ConfigurationOutput {
   int precision;
 };
 ConfigurationOutput configuration_output(const RunCard& card);
+
+// The whole file as bytes; throws std::runtime_error naming the file if it cannot be read.
+std::string file_text(const std::filesystem::path& file);
+
+// The first line in which two resolved run cards differ, as "'LINE' there, 'LINE' now", or ""
+// if they are the same: for the refusal to continue a run whose run.toml holds another card.
+std::string first_difference(const std::string& before, const std::string& now);
 
 // Adds CARD, --set (help with `set_example`, e.g. "action.beta=5.8"), --output and --force.
 void add_run_card_options(CLI::App& command, RunCardOptions& options,

@@ -26,10 +26,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <stdexcept>
 
 #include "fpgauge/cli/Commands.h"
@@ -236,26 +234,6 @@ void on_root(const Communicator& world, const std::function<void()>& task) {
   }
   error = world.broadcast(error);
   if (!error.empty()) throw std::runtime_error(error);
-}
-
-std::string file_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in && !in.eof()) throw std::runtime_error(fmt::format("cannot read '{}'", file.string()));
-  return text;
-}
-
-// The first line in which two run cards differ, for the refusal to resume.
-std::string first_difference(const std::string& before, const std::string& now) {
-  std::istringstream a(before), b(now);
-  std::string line_a, line_b;
-  while (true) {
-    const bool more_a = static_cast<bool>(std::getline(a, line_a));
-    const bool more_b = static_cast<bool>(std::getline(b, line_b));
-    if (!more_a && !more_b) return "";
-    if (!more_a || !more_b || line_a != line_b)
-      return fmt::format("'{}' there, '{}' now", more_a ? line_a : "", more_b ? line_b : "");
-  }
 }
 
 json split_description(const train::TrainingData& data, const train::DataSplit& split,

@@ -32,6 +32,9 @@ int main(int argc, char** argv) {
   fpgauge::cli::register_train_command(app);
   fpgauge::cli::register_flow_command(app);
   fpgauge::cli::register_baselines_command(app);
+  fpgauge::cli::register_evaluate_command(app);
+  fpgauge::cli::register_search_command(app);
+  fpgauge::cli::register_quickstart_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

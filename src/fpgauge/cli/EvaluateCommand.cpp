@@ -1,0 +1,540 @@
+// fpgauge evaluate CARD.toml: the evidence of SPEC §7 for an L-CNN FP action next to the fitted
+// fat-link ansatz and the standard actions (configs/evaluate_quickstart.toml documents the card).
+//
+// Sections of DIR/report.json (and the same as tables in DIR/report.md, plots from
+// tools/plot_report.py):
+//   errors           per test dataset (one per β) and action: relative error of A and of the
+//                    derivative field against the FP labels (evaluation/LabelErrors.h); the
+//                    standard actions with the best overall rescale of `fpgauge baselines`
+//   volume_transfer  the same on datasets of other volumes (a model trained on 4^4 on 8^4)
+//   instantons       A/(4π²/3) against ρ for every action (unscaled: the classical normalisation),
+//                    the FP labels where given, and the Wilson action with open boundaries
+//   locality         the derivative response to one rotated link against distance, decay rate
+//                    (evaluation/Locality.h)
+//   symmetry         spread of A over the 384 hypercubic images of test configurations, and the
+//                    change of A under a random gauge transformation
+//   summary          the comparisons the paper makes (L-CNN against fat-link, per β)
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fpgauge/actions/ActionFactory.h"
+#include "fpgauge/cli/Commands.h"
+#include "fpgauge/cli/RunCardOptions.h"
+#include "fpgauge/evaluation/LabelErrors.h"
+#include "fpgauge/evaluation/LatticeSymmetry.h"
+#include "fpgauge/evaluation/Locality.h"
+#include "fpgauge/instantons/Instanton.h"
+#include "fpgauge/io/ConfigurationFile.h"
+#include "fpgauge/io/LabelDataset.h"
+#include "fpgauge/io/OutputFile.h"
+#include "fpgauge/io/Progress.h"
+#include "fpgauge/io/RunCard.h"
+#include "fpgauge/io/RunDirectory.h"
+#include "fpgauge/observables/Boundary.h"
+#include "fpgauge/train/FatLinkFit.h"
+
+namespace fpgauge::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr const char* kDefaults = R"(
+[actions]
+lcnn = ""
+fatlink = ""
+rescale = ""
+standard = ["wilson", "symanzik", "iwasaki", "dbw2"]
+
+[data]
+test = []
+transfer = []
+
+[instantons]
+configurations = []
+labels = []
+
+[locality]
+epsilon = 1e-4
+
+[symmetry]
+configurations = 1
+gauge_seed = 1
+
+[output]
+directory = "out/evaluate"
+plots = true
+)";
+
+bool is_run_output(const fs::path& file) {
+  const std::string name = file.filename().string();
+  return name == "run.toml" || name == "report.json" || name == "report.md" ||
+         file.extension() == ".png";
+}
+
+struct EvaluatedAction {
+  std::string key;  // "lcnn", "fatlink" or the standard action's name
+  std::unique_ptr<Action> action;
+  double scale = 1.0;  // the best overall rescale (standard actions, from rescale.json)
+};
+
+struct TestDataset {
+  fs::path file;
+  std::string name;
+  std::optional<double> beta;
+};
+
+struct EvaluateRun {
+  std::vector<EvaluatedAction> actions;
+  std::vector<TestDataset> test, transfer;
+  std::vector<fs::path> instantons, instanton_labels;
+  double epsilon;
+  std::int64_t symmetry_configurations;
+  std::uint64_t gauge_seed;
+  fs::path output;
+  bool plots;
+};
+
+std::string existing_file(const RunCard& card, const char* key, const std::string& file) {
+  if (!fs::exists(file)) card.reject(key, fmt::format("an existing file ('{}' is not there)", file));
+  return file;
+}
+
+// data.test / data.transfer: file names, or tables {file = "...", beta = 6.0, name = "..."}.
+std::vector<TestDataset> datasets(const RunCard& card, const char* key) {
+  const toml::array& entries = *card.table().at_path(key).as_array();
+  std::vector<TestDataset> result;
+  for (std::size_t k = 0; k < entries.size(); ++k) {
+    const auto fail = [&](const std::string& problem) {
+      throw std::runtime_error(
+          fmt::format("run card '{}': {}[{}]: {}", card.file().string(), key, k, problem));
+    };
+    TestDataset dataset;
+    if (const auto* file = entries[k].as_string()) {
+      dataset.file = file->get();
+    } else if (const toml::table* table = entries[k].as_table()) {
+      for (const auto& [name, value] : *table)
+        if (name != "file" && name != "beta" && name != "name")
+          fail(fmt::format("unknown key '{}' (known keys: file, beta, name)", name.str()));
+      const auto file = (*table)["file"].value<std::string>();
+      if (!file) fail("expected file (a string)");
+      dataset.file = *file;
+      dataset.beta = (*table)["beta"].value<double>();
+      dataset.name = (*table)["name"].value<std::string>().value_or("");
+    } else {
+      fail("expected a file name or a table {file = \"labels.h5\", beta = 6.0, name = \"...\"}");
+    }
+    if (!fs::exists(dataset.file))
+      fail(fmt::format("label dataset '{}' is not there", dataset.file.string()));
+    if (dataset.name.empty())
+      dataset.name = dataset.beta ? fmt::format("beta = {:g}", *dataset.beta)
+                                  : dataset.file.stem().string();
+    result.push_back(dataset);
+  }
+  return result;
+}
+
+// rescale.json of fpgauge baselines: {"actions": [{"action": NAME, "factor": s}, ...]}.
+std::map<std::string, double> rescale_factors(const RunCard& card, const std::string& file) {
+  std::map<std::string, double> factors;
+  if (file.empty()) return factors;
+  existing_file(card, "actions.rescale", file);
+  try {
+    std::ifstream in(file);
+    const json rescale = json::parse(in);
+    for (const json& entry : rescale.at("actions"))
+      factors[entry.at("action").get<std::string>()] = entry.at("factor").get<double>();
+  } catch (const json::exception& e) {
+    throw std::runtime_error(
+        fmt::format("'{}': not a rescale.json of fpgauge baselines ({})", file, e.what()));
+  }
+  return factors;
+}
+
+EvaluateRun prepare(const RunCard& card) {
+  EvaluateRun run;
+  // make_action names the file of a model it cannot read; an unknown name is the card's error.
+  const auto add = [&](const std::string& key, const std::string& spec,
+                       const std::optional<double>& scale) {
+    std::unique_ptr<Action> action;
+    try {
+      action = make_action(spec);
+    } catch (const std::invalid_argument& e) {
+      card.reject("actions.standard", e.what());
+    }
+    run.actions.push_back({key, std::move(action), scale.value_or(1.0)});
+  };
+  if (const std::string lcnn = card.string("actions.lcnn"); !lcnn.empty())
+    add("lcnn", "lcnn:" + existing_file(card, "actions.lcnn", lcnn), 1.0);
+  if (const std::string fatlink = card.string("actions.fatlink"); !fatlink.empty())
+    add("fatlink", "fatlink:" + existing_file(card, "actions.fatlink", fatlink), 1.0);
+  const std::map<std::string, double> factors = rescale_factors(card, card.string("actions.rescale"));
+  for (const std::string& name : card.strings("actions.standard")) {
+    if (name.rfind("lcnn:", 0) == 0 || name.rfind("fatlink:", 0) == 0)
+      card.reject("actions.standard", "standard actions only (the models go to actions.lcnn and "
+                                      "actions.fatlink)");
+    const auto factor = factors.find(name);
+    add(name, name, factor == factors.end() ? std::nullopt : std::optional(factor->second));
+    if (!factors.empty() && factor == factors.end())
+      card.reject("actions.rescale", fmt::format("a rescale file with a factor for '{}'", name));
+  }
+  if (run.actions.empty()) card.reject("actions.standard", "at least one action to evaluate");
+
+  run.test = datasets(card, "data.test");
+  run.transfer = datasets(card, "data.transfer");
+  for (const std::string& dir : card.strings("instantons.configurations"))
+    run.instantons.push_back(existing_file(card, "instantons.configurations", dir));
+  for (const std::string& file : card.strings("instantons.labels"))
+    run.instanton_labels.push_back(existing_file(card, "instantons.labels", file));
+  if (run.test.empty() && run.instantons.empty())
+    card.reject("data.test", "test datasets (or instanton configurations) to evaluate on");
+
+  run.epsilon = card.real("locality.epsilon");
+  if (!(run.epsilon > 0.0 && run.epsilon < 0.1)) card.reject("locality.epsilon", "a value in (0, 0.1)");
+  run.symmetry_configurations = card.integer("symmetry.configurations");
+  if (run.symmetry_configurations < 0) card.reject("symmetry.configurations", "an integer >= 0");
+  run.gauge_seed = static_cast<std::uint64_t>(card.integer("symmetry.gauge_seed"));
+  run.output = card.string("output.directory");
+  if (run.output.empty()) card.reject("output.directory", "a directory name");
+  run.plots = card.boolean("output.plots");
+  return run;
+}
+
+json summary_json(const evaluation::ErrorSummary& s) {
+  return {{"mean", s.mean}, {"error", s.error}, {"max", s.max}};
+}
+
+// Relative errors of every action on every dataset of `sets`.
+json label_error_section(const EvaluateRun& run, const std::vector<TestDataset>& sets,
+                         Progress& progress, std::int64_t& done) {
+  json section = json::array();
+  for (const TestDataset& set : sets) {
+    const LabelDataset dataset = read_label_dataset(set.file);
+    if (dataset.records.empty())
+      throw std::runtime_error(fmt::format("label dataset '{}' has no records", set.file.string()));
+    json actions = json::object();
+    for (const EvaluatedAction& a : run.actions) {
+      const evaluation::LabelErrors errors =
+          evaluation::label_errors(compare_with_labels(*a.action, dataset.records), a.scale);
+      actions[a.key] = {{"scale", a.scale},
+                        {"value", summary_json(errors.value)},
+                        {"derivative", summary_json(errors.derivative)},
+                        {"mean_ratio", errors.mean_ratio}};
+      progress.update(++done, fmt::format("{} on {}", a.key, set.name));
+    }
+    json entry = {{"name", set.name},
+                  {"file", fs::absolute(set.file).string()},
+                  {"extents", dataset.header.coarse_extents},
+                  {"records", dataset.records.size()},
+                  {"actions", actions}};
+    entry["beta"] = set.beta ? json(*set.beta) : json(nullptr);
+    section.push_back(entry);
+  }
+  return section;
+}
+
+std::string canonical_name(const std::string& file) {
+  return fs::weakly_canonical(fs::absolute(file)).string();
+}
+
+// A/(4π²/3) of every action on the instantons of the index.json of each directory.
+json instanton_section(const EvaluateRun& run, Progress& progress, std::int64_t& done) {
+  std::map<std::string, double> fp_action;  // canonical source file → A_FP
+  for (const fs::path& file : run.instanton_labels)
+    for (const LabelRecord& record : read_label_dataset(file).records)
+      fp_action[canonical_name(record.source)] = record.action;
+  json configurations = json::array();
+  for (const fs::path& dir : run.instantons) {
+    json index;
+    try {
+      std::ifstream in(dir / "index.json");
+      index = json::parse(in);
+    } catch (const json::exception& e) {
+      throw std::runtime_error(fmt::format("'{}': not an index.json of fpgauge instantons ({})",
+                                           (dir / "index.json").string(), e.what()));
+    }
+    for (const json& entry : index.at("configurations")) {
+      const fs::path file = dir / entry.at("file").get<std::string>();
+      const GaugeField u = read_configuration(file).field;
+      json actions = json::object();
+      for (const EvaluatedAction& a : run.actions)
+        actions[a.key] = a.action->value(u) / kInstantonAction;
+      const auto fp = fp_action.find(canonical_name(file.string()));
+      configurations.push_back(
+          {{"file", fs::absolute(file).string()},
+           {"rho", entry.at("rho")},
+           {"centre", entry.at("centre")},
+           {"extents", u.geometry().extents()},
+           {"actions", actions},
+           {"fp", fp == fp_action.end() ? json(nullptr) : json(fp->second / kInstantonAction)},
+           {"wilson_open", wilson_action_open(u) / kInstantonAction}});
+      progress.update(++done, fmt::format("instanton rho {}", entry.at("rho").dump()));
+    }
+  }
+  return {{"continuum_action", kInstantonAction},
+          {"note", "A/(4 pi^2/3) on the periodic lattice (the instanton glued across the "
+                   "boundary); wilson_open: the Wilson action of the loops inside the box. The "
+                   "standard actions are not rescaled here: their classical normalisation."},
+          {"configurations", configurations}};
+}
+
+json locality_section(const EvaluateRun& run, const LabelRecord& background, Progress& progress,
+                      std::int64_t& done) {
+  json actions = json::object();
+  for (const EvaluatedAction& a : run.actions) {
+    const evaluation::LocalityProfile profile =
+        evaluation::action_locality(*a.action, background.configuration, run.epsilon);
+    json points = json::array();
+    for (const evaluation::LocalityPoint& p : profile.profile)
+      points.push_back({{"r", p.r}, {"response", p.response}});
+    actions[a.key] = {{"decay_rate", std::isfinite(profile.decay_rate) ? json(profile.decay_rate)
+                                                                       : json(nullptr)},
+                      {"fitted_points", profile.fitted_points},
+                      {"profile", points}};
+    progress.update(++done, fmt::format("locality of {}", a.key));
+  }
+  return {{"background", background.source},
+          {"epsilon", run.epsilon},
+          {"method", "R(r) = max over links at distance r of |D(+eps) - D(-eps)|/(2 eps) for "
+                     "V_0(0) -> exp(+-i eps t^1) V_0(0); decay rate from ln R over 1 <= r <= L/2"},
+          {"actions", actions}};
+}
+
+json symmetry_section(const EvaluateRun& run, const std::vector<const LabelRecord*>& records,
+                      Progress& progress, std::int64_t& done) {
+  json actions = json::object();
+  json sources = json::array();
+  for (const LabelRecord* record : records) sources.push_back(record->source);
+  for (const EvaluatedAction& a : run.actions) {
+    double spread = 0.0, gauge = 0.0;
+    for (const LabelRecord* record : records) {
+      spread = std::max(spread, evaluation::hypercubic_spread(*a.action, record->configuration));
+      gauge = std::max(gauge, evaluation::gauge_variation(*a.action, record->configuration,
+                                                          run.gauge_seed));
+    }
+    actions[a.key] = {{"hypercubic_spread", spread}, {"gauge_variation", gauge}};
+    progress.update(++done, fmt::format("symmetries of {}", a.key));
+  }
+  return {{"configurations", sources},
+          {"method", "hypercubic_spread: (max - min)/|mean| of A over the 384 rotations and "
+                     "reflections; gauge_variation: |A(gU) - A(U)|/|A(U)| for a random gauge "
+                     "transformation g; the largest over the configurations"},
+          {"actions", actions}};
+}
+
+// The comparisons of SPEC §7.1 and §7.2 (only with both an L-CNN and a fat-link action).
+json summary(const EvaluateRun& run, const json& errors, const json& instantons) {
+  const auto has = [&](const char* key) {
+    return std::any_of(run.actions.begin(), run.actions.end(),
+                       [&](const EvaluatedAction& a) { return a.key == key; });
+  };
+  json result = json::object();
+  if (has("lcnn") && has("fatlink") && !errors.empty()) {
+    json per_set = json::array();
+    double worst_derivative_ratio = std::numeric_limits<double>::infinity();
+    bool value_better = true;
+    for (const json& set : errors) {
+      const json& lcnn = set["actions"]["lcnn"];
+      const json& fat = set["actions"]["fatlink"];
+      const double derivative_ratio = fat["derivative"]["mean"].get<double>() /
+                                      lcnn["derivative"]["mean"].get<double>();
+      const double value_ratio =
+          fat["value"]["mean"].get<double>() / lcnn["value"]["mean"].get<double>();
+      worst_derivative_ratio = std::min(worst_derivative_ratio, derivative_ratio);
+      value_better = value_better && value_ratio > 1.0;
+      per_set.push_back({{"name", set["name"]},
+                         {"fatlink_over_lcnn_derivative_error", derivative_ratio},
+                         {"fatlink_over_lcnn_value_error", value_ratio}});
+    }
+    result["lcnn_vs_fatlink"] = per_set;
+    result["smallest_derivative_error_ratio"] = worst_derivative_ratio;
+    result["lcnn_derivative_error_10x_smaller_at_every_dataset"] = worst_derivative_ratio >= 10.0;
+    result["lcnn_value_error_smaller_at_every_dataset"] = value_better;
+  }
+  if (has("lcnn") && !instantons.is_null()) {
+    double worst = 0.0;
+    int counted = 0;
+    for (const json& c : instantons["configurations"])
+      if (c["rho"].get<double>() >= 1.0) {
+        worst = std::max(worst, std::abs(c["actions"]["lcnn"].get<double>() - 1.0));
+        ++counted;
+      }
+    if (counted > 0) {
+      result["lcnn_instanton_largest_deviation_rho_ge_1"] = worst;
+      result["lcnn_instanton_within_2_percent_rho_ge_1"] = worst <= 0.02;
+    }
+  }
+  return result;
+}
+
+// `plots`: the PNG files of tools/plot_report.py in the report's directory, shown at the end.
+std::string markdown_report(const json& report, const std::vector<std::string>& plots) {
+  std::string md = "# fpgauge evaluation report\n\n";
+  md += fmt::format("Program version {}. Actions:\n\n", report["program_version"].get<std::string>());
+  for (const json& a : report["actions"]) {
+    json shown = a["description"];
+    shown.erase("coefficients");  // the fat-link's p_kl: in report.json
+    md += fmt::format("* `{}`: {}{}\n", a["key"].get<std::string>(), shown.dump(),
+                      a["scale"].get<double>() != 1.0
+                          ? fmt::format(" (best overall rescale s = {:.5f})", a["scale"].get<double>())
+                          : "");
+  }
+  const auto error_table = [&](const json& sets, const char* title) {
+    if (sets.empty()) return;
+    md += fmt::format("\n## {}\n\nMean relative error ± standard error over the configurations "
+                      "(value |A − A_FP|/|A_FP|; derivative ‖D − D_FP‖/‖D_FP‖).\n\n",
+                      title);
+    md += "| dataset | extents | records | action | value error | derivative error |\n";
+    md += "|---|---|---|---|---|---|\n";
+    for (const json& set : sets)
+      for (const json& a : report["actions"]) {
+        const json& e = set["actions"][a["key"].get<std::string>()];
+        md += fmt::format("| {} | {} | {} | {} | {:.3e} ± {:.1e} | {:.3e} ± {:.1e} |\n",
+                          set["name"].get<std::string>(), set["extents"].dump(),
+                          set["records"].get<std::size_t>(), a["key"].get<std::string>(),
+                          e["value"]["mean"].get<double>(), e["value"]["error"].get<double>(),
+                          e["derivative"]["mean"].get<double>(),
+                          e["derivative"]["error"].get<double>());
+      }
+  };
+  error_table(report["errors"], "Errors against the FP labels (test sets)");
+  error_table(report["volume_transfer"], "Volume transfer");
+  if (report.contains("instantons")) {
+    md += "\n## Instantons: A/(4π²/3)\n\n";
+    md += report["instantons"]["note"].get<std::string>() + "\n\n| ρ | extents | FP label | Wilson (open) |";
+    for (const json& a : report["actions"]) md += " " + a["key"].get<std::string>() + " |";
+    md += "\n|---|---|---|---|";
+    for (std::size_t k = 0; k < report["actions"].size(); ++k) md += "---|";
+    md += "\n";
+    for (const json& c : report["instantons"]["configurations"]) {
+      md += fmt::format("| {} | {} | {} | {:.4f} |", c["rho"].dump(), c["extents"].dump(),
+                        c["fp"].is_null() ? std::string("–") : fmt::format("{:.4f}", c["fp"].get<double>()),
+                        c["wilson_open"].get<double>());
+      for (const json& a : report["actions"])
+        md += fmt::format(" {:.4f} |", c["actions"][a["key"].get<std::string>()].get<double>());
+      md += "\n";
+    }
+  }
+  if (report.contains("locality")) {
+    md += fmt::format("\n## Locality\n\n{} Background: `{}`.\n\n| action | decay rate | fitted points |\n|---|---|---|\n",
+                      report["locality"]["method"].get<std::string>(),
+                      report["locality"]["background"].get<std::string>());
+    for (const json& a : report["actions"]) {
+      const std::string key = a["key"];
+      const json& l = report["locality"]["actions"][key];
+      md += fmt::format("| {} | {} | {} |\n", key,
+                        l["decay_rate"].is_null() ? std::string("–")
+                                                  : fmt::format("{:.3f}", l["decay_rate"].get<double>()),
+                        l["fitted_points"].get<int>());
+    }
+  }
+  if (report.contains("symmetry")) {
+    md += fmt::format("\n## Lattice symmetries\n\n{}.\n\n| action | hypercubic spread | gauge variation |\n|---|---|---|\n",
+                      report["symmetry"]["method"].get<std::string>());
+    for (const json& a : report["actions"]) {
+      const std::string key = a["key"];
+      const json& s = report["symmetry"]["actions"][key];
+      md += fmt::format("| {} | {:.3e} | {:.3e} |\n", key, s["hypercubic_spread"].get<double>(),
+                        s["gauge_variation"].get<double>());
+    }
+  }
+  md += "\n## Summary\n\n```\n" + report["summary"].dump(2) + "\n```\n";
+  if (!plots.empty()) md += "\n## Plots\n\n";
+  for (const std::string& png : plots) md += fmt::format("![{}]({})\n", png, png);
+  return md;
+}
+
+void plot(const fs::path& output) {
+  const fs::path script = fs::path(FPGAUGE_TOOLS_DIR) / "plot_report.py";
+  const std::string command = fmt::format("/usr/bin/python3 '{}' '{}' > /dev/null 2>&1",
+                                          script.string(), output.string());
+  if (!fs::exists(script) || std::system(command.c_str()) != 0)
+    std::fprintf(stderr, "evaluate: no plots (needs /usr/bin/python3 with matplotlib and %s)\n",
+                 script.c_str());
+}
+
+}  // namespace
+
+void run_evaluate(const RunCardOptions& options) {
+  const RunCard card = options.load(kDefaults, "output.directory");
+  const EvaluateRun run = prepare(card);
+  prepare_run_directory(run.output, options.force, is_run_output);
+  card.write(run.output / "run.toml");
+
+  // The configurations of the locality and symmetry checks: the first test records.
+  std::optional<LabelDataset> first_test;
+  if (!run.test.empty()) first_test = read_label_dataset(run.test.front().file);
+  std::vector<const LabelRecord*> symmetry_records;
+  if (first_test)
+    for (const LabelRecord& record : first_test->records)
+      if (static_cast<std::int64_t>(symmetry_records.size()) < run.symmetry_configurations)
+        symmetry_records.push_back(&record);
+
+  std::int64_t instanton_count = 0;
+  for (const fs::path& dir : run.instantons) {
+    std::ifstream in(dir / "index.json");
+    instanton_count += static_cast<std::int64_t>(
+        json::parse(in, nullptr, false).value("configurations", json::array()).size());
+  }
+  const auto actions = static_cast<std::int64_t>(run.actions.size());
+  Progress progress("evaluate",
+                    actions * static_cast<std::int64_t>(run.test.size() + run.transfer.size()) +
+                        instanton_count + (first_test ? actions : 0) +
+                        (symmetry_records.empty() ? 0 : actions),
+                    "steps");
+  std::int64_t done = 0;
+
+  json report = {{"program_version", FPGAUGE_VERSION}, {"run_card", card.to_toml()}};
+  json action_list = json::array();
+  for (const EvaluatedAction& a : run.actions)
+    action_list.push_back({{"key", a.key}, {"description", a.action->description()}, {"scale", a.scale}});
+  report["actions"] = action_list;
+  report["errors"] = label_error_section(run, run.test, progress, done);
+  report["volume_transfer"] = label_error_section(run, run.transfer, progress, done);
+  json instantons;
+  if (!run.instantons.empty()) report["instantons"] = instantons = instanton_section(run, progress, done);
+  if (first_test && !first_test->records.empty())
+    report["locality"] = locality_section(run, first_test->records.front(), progress, done);
+  if (!symmetry_records.empty())
+    report["symmetry"] = symmetry_section(run, symmetry_records, progress, done);
+  report["summary"] = summary(run, report["errors"], instantons);
+
+  write_output_file(run.output / "report.json", report.dump(2) + "\n", false);
+  if (run.plots) plot(run.output);
+  std::vector<std::string> plots;
+  for (const char* png : {"errors.png", "instantons.png", "locality.png"})
+    if (fs::exists(run.output / png)) plots.push_back(png);
+  const std::string md = markdown_report(report, plots);
+  write_output_file(run.output / "report.md", md, false);
+  std::printf("%s\nwrote %s\n", md.c_str(), (run.output / "report.md").c_str());
+}
+
+void register_evaluate_command(CLI::App& app) {
+  auto options = std::make_shared<RunCardOptions>();
+  CLI::App* command = app.add_subcommand(
+      "evaluate",
+      "Evaluate an L-CNN FP action against the FP labels next to the fitted fat-link ansatz and "
+      "the (rescaled) standard actions: errors per beta, volume transfer, instanton action "
+      "against rho, locality, hypercubic and gauge symmetry; writes DIR/report.json, "
+      "DIR/report.md and plots. configs/evaluate_quickstart.toml documents every key.");
+  add_run_card_options(*command, *options, "actions.lcnn=models/default/model.fpglcnn",
+                       "Output directory (overrides output.directory)",
+                       "Replace a report already in the output directory");
+  command->callback([options] { run_evaluate(*options); });
+}
+
+}  // namespace fpgauge::cli
