@@ -62,7 +62,7 @@ ChainSize chain_size(const std::string& size) {
             "input plaquettes; lcb 2; act tanh; trace; mlp 4", 4, 4, 4};
   if (size == "small")
     return {4, {5.7, 6.0, 8.0}, 24, 4, 8, 200, 20, 1e-9, 12, {0.75, 1.0, 1.5, 2.0, 2.5},
-            "input plaquettes; lcb 4; act tanh; lcb 4; act tanh; trace; mlp 8", 30, 4, 9};
+            "input plaquettes; lcb 4; act tanh; lcb 4; act tanh; trace; mlp 8", 60, 4, 9};
   throw std::runtime_error(fmt::format("quickstart --size {}: expected tiny or small", size));
 }
 
@@ -213,11 +213,11 @@ architecture = "{}"
 seed = 1
 [optimiser]
 kind = "adamw"
-learning_rate = 0.005
+learning_rate = 0.001
 [schedule]
 kind = "cosine"
-warmup_steps = 10
-final_learning_rate = 0.0001
+warmup_steps = 20
+final_learning_rate = 0.00001
 [training]
 epochs = {}
 batch_size = {}
