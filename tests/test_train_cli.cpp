@@ -200,6 +200,19 @@ TEST_F(TrainCli, StopsEarlyAndKeepsTheBestModel) {
   EXPECT_NEAR(best, lowest, 1e-12 * lowest);
 }
 
+TEST_F(TrainCli, StopsWithAClearErrorWhenTheNetworkSaturates) {
+  // A step far too large drives the tanh units of the head into saturation: A_theta is then
+  // constant (0 after the unit subtraction) and every gradient exactly zero.
+  const fs::path run = dir_ / "run";
+  const auto result = train(run, "--set 'model.architecture=\"input plaquettes; lcb 2; act tanh; "
+                                 "trace; mlp 4\"' --set optimiser.learning_rate=3 "
+                                 "--set schedule.kind=constant --set training.epochs=8");
+  EXPECT_EQ(result.status, 1);
+  EXPECT_NE(result.err.find("the network has saturated"), std::string::npos) << result.err;
+  EXPECT_FALSE(fs::exists(run / "model.fpglcnn"));
+  EXPECT_LT(log_lines(run / "log.jsonl").size(), 8u);
+}
+
 TEST_F(TrainCli, ResumeAfterKillIsBitIdentical) {
   // Epochs have 3 steps: the first checkpoint falls on an epoch's end (every 3 steps) or in the
   // middle of the second epoch (every 4).

@@ -401,12 +401,16 @@ void run_train(const RunCardOptions& options) {
     }
     const auto epoch_start = std::chrono::steady_clock::now();
     const std::vector<std::size_t> order = train::epoch_order(split.train, run.shuffle_seed, state.epoch);
+    std::int64_t epoch_steps = 0, learning_steps = 0;  // of this process, for the saturation check
     while (state.batch < batches) {
       const auto begin = static_cast<std::size_t>(state.batch * run.batch_size);
       const std::size_t end = std::min(order.size(), begin + static_cast<std::size_t>(run.batch_size));
       const std::vector<const train::TrainingLabel*> batch =
           labels_of(data, std::span(order).subspan(begin, end - begin));
       state.epoch_loss += train::batch_loss(model, batch, run.lambda, &gradient, world);
+      ++epoch_steps;
+      if (std::any_of(gradient.begin(), gradient.end(), [](double g) { return g != 0.0; }))
+        ++learning_steps;
       std::vector<double> weights = model.weights();
       adam.step(weights, gradient, run.schedule.at(adam.steps() + 1));
       model.set_weights(std::move(weights));
@@ -423,6 +427,14 @@ void run_train(const RunCardOptions& options) {
           train::save_checkpoint(run.output / kCheckpointName, state);
         });
     }
+    // Saturated tanh units (e.g. after too large a step) make A_θ constant, so A_θ = 0 by the unit
+    // subtraction, every gradient exactly zero and the loss 1 + λ for ever: stop, do not go on silently.
+    if (epoch_steps > 0 && learning_steps == 0)
+      throw std::runtime_error(fmt::format(
+          "the network has saturated: every gradient of epoch {} is exactly zero (A_theta is "
+          "constant, loss {:.6g}), so the training cannot go on; lower optimiser.learning_rate or "
+          "use a head without hidden units (\"mlp\"), and start over with --force",
+          state.epoch + 1, state.epoch_loss.mean().loss));
     const train::LossSums validated = train::batch_loss(model, validation, run.lambda, nullptr, world);
     const double validation_loss = validated.mean().loss;
     // Without validation configurations the best model is the last one.
