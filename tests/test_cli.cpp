@@ -89,6 +89,40 @@ TEST(GenerateCommand, EnsembleDoesNotDependOnTheThreadCount) {
   }
 }
 
+TEST(GenerateCommand, NestedTimeScalesShrinkTheIntegrationError) {
+  // Symanzik HMC with 2 steps per trajectory, once on one scale and once with the Wilson part on
+  // an inner scale (8 steps each): β(A_Sym − A_W) is small for smooth fields (equal at leading
+  // order), so the outer steps cost little integration error and |ΔH| drops.
+  const test::ScratchDirectory dir;
+  const std::string card = kQuickstart +
+                           " --set action.name=symanzik --set action.beta=8 --set algorithm.kind=hmc"
+                           " --set hmc.steps=2 --set run.start=cold --set run.thermalisation=10"
+                           " --set run.configurations=1 --set run.separation=10";
+  const auto mean_abs_delta_h = [&](const std::string& name, const std::string& more) {
+    const auto result = run_fpgauge("generate " + card + more + " --output " + quoted(dir / name),
+                                    dir.path());
+    EXPECT_EQ(result.status, 0) << result.err;
+    double sum = 0.0;
+    const auto log = log_entries(dir / name / "log.jsonl");
+    for (const auto& entry : log) sum += std::abs(entry["delta_h"].get<double>());
+    return sum / static_cast<double>(log.size());
+  };
+  const double single = mean_abs_delta_h("single", "");
+  const double nested =
+      mean_abs_delta_h("nested", " --set hmc.inner_action=wilson --set hmc.inner_steps=8");
+  EXPECT_GT(single, 0.0);
+  EXPECT_LT(nested, 0.3 * single) << "single " << single << ", nested " << nested;
+  const std::string resolved = file_bytes(dir / "nested" / "run.toml");
+  EXPECT_NE(resolved.find("inner_action = 'wilson'"), std::string::npos);
+
+  const auto refused = run_fpgauge("generate " + card + " --set hmc.inner_action=nonsense --output " +
+                                       quoted(dir / "bad"),
+                                   dir.path());
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_NE(refused.err.find("hmc.inner_action"), std::string::npos) << refused.err;
+  EXPECT_FALSE(fs::exists(dir / "bad"));
+}
+
 TEST(GenerateCommand, RefusesToReplaceARunUnlessForced) {
   const test::ScratchDirectory dir;
   const std::string args = "generate " + kQuickstart + " --set run.configurations=2 --output " +

@@ -29,6 +29,7 @@
 #include <stdexcept>
 
 #include "fpgauge/actions/ActionFactory.h"
+#include "fpgauge/actions/CombinedAction.h"
 #include "fpgauge/actions/GaugeLoopAction.h"
 #include "fpgauge/cli/Commands.h"
 #include "fpgauge/cli/RunCardOptions.h"
@@ -64,6 +65,8 @@ overrelaxation = 4
 integrator = "omelyan"
 trajectory_length = 1.0
 steps = 10
+inner_action = ""
+inner_steps = 4
 
 [output]
 format = "nersc"
@@ -109,8 +112,9 @@ bool is_run_output(const fs::path& file) {
 // Everything the run needs, checked before anything is written.
 struct EnsembleRun {
   std::shared_ptr<const Geometry> geometry;
-  std::unique_ptr<Action> action;
+  std::shared_ptr<const Action> action;
   const GaugeLoopAction* local_action = nullptr;  // set for the heatbath
+  std::vector<std::shared_ptr<const Action>> hmc_actions;  // the actions of the HMC levels
   std::optional<Hmc> hmc;
   double beta;
   std::int64_t overrelaxation;
@@ -170,7 +174,25 @@ EnsembleRun prepare(const RunCard& card) {
     if (!(parameters.trajectory_length > 0.0))
       card.reject("hmc.trajectory_length", "a positive number");
     const auto steps = static_cast<int>(at_least(card, "hmc.steps", 1));
-    parameters.levels = {{run.action.get(), run.beta, steps}};
+    const std::string inner = card.string("hmc.inner_action");
+    if (inner.empty()) {
+      parameters.levels = {{run.action.get(), run.beta, steps}};
+    } else {
+      // Nested time scales (SPEC §8): β(A − A_inner) on the outer scale, β A_inner on the inner
+      // one; H is that of β A, so the ensemble is the same, only the integration error changes.
+      std::shared_ptr<const Action> inner_action;
+      try {
+        inner_action = make_action(inner);
+      } catch (const std::invalid_argument& e) {
+        card.reject("hmc.inner_action", e.what());
+      }
+      const auto inner_steps = static_cast<int>(at_least(card, "hmc.inner_steps", 1));
+      run.hmc_actions = {std::make_shared<CombinedAction>(std::vector<CombinedAction::Term>{
+                             {1.0, run.action}, {-1.0, inner_action}}),
+                         inner_action};
+      parameters.levels = {{run.hmc_actions[0].get(), run.beta, steps},
+                           {run.hmc_actions[1].get(), run.beta, inner_steps}};
+    }
     parameters.seed = run.seed;
     run.hmc.emplace(parameters);
   } else {
