@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -46,6 +47,9 @@ def plot_errors(report, directory):
         ax.grid(True, which="both", alpha=0.3)
         if xlabel.startswith("$"):
             ax.set_xscale("log")
+            ax.set_xticks(x)
+            ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+            ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     axes[1].legend(fontsize=8)
     fig.suptitle("Errors against the FP labels (test sets)")
     fig.tight_layout()

@@ -35,5 +35,6 @@ done
 
 "$fpgauge" search configs/default_model/search.toml
 "$fpgauge" train configs/default_model/train.toml
+"$fpgauge" train configs/default_model/finetune.toml
 [ -f out/default_baselines/rescale.json ] || "$fpgauge" baselines configs/default_model/baselines.toml
 "$fpgauge" evaluate configs/default_model/evaluate.toml --force
