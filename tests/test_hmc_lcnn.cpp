@@ -13,6 +13,7 @@
 
 #include "HmcTestSupport.h"
 #include "TestSupport.h"
+#include "fpgauge/actions/ActionFactory.h"
 #include "fpgauge/actions/CombinedAction.h"
 #include "fpgauge/actions/GaugeLoopAction.h"
 #include "fpgauge/actions/LcnnAction.h"
@@ -115,6 +116,55 @@ TEST(HmcWithLcnn, NestedSplitHasTheSameHamiltonianAndScales) {
 TEST(HmcWithLcnn, ExpMinusDeltaHAveragesToOne) {
   const auto action = wilson_plus_lcnn();
   const Hmc hmc(single_level(*action, kBeta, 4, Integrator::omelyan, 11));
+  GaugeField u = test::thermalised_wilson(kSmall);
+  std::vector<double> boltzmann;
+  int accepted = 0;
+  for (int t = 0; t < 200; ++t) {
+    const TrajectoryResult r = hmc.trajectory(u, t);
+    boltzmann.push_back(std::exp(-r.delta_h));
+    accepted += r.accepted;
+  }
+  const test::MeanAndError m = test::binned_mean(boltzmann, 20);
+  RecordProperty("mean_exp_minus_dh", fmt::format("{:.4f} +- {:.4f}", m.mean, m.error));
+  RecordProperty("acceptance", fmt::format("{:.3f}", accepted / 200.0));
+  EXPECT_LT(std::abs(m.mean - 1.0), 3 * m.error) << m.mean << " ± " << m.error;
+  EXPECT_GT(m.error, 0.0);
+  EXPECT_LT(accepted, 200) << "ΔH too small for a real test";
+}
+
+// The same checks with the shipped model (models/default/) as the whole action, at β = 6 on the
+// FP scale: the trained network is as good an HMC action as the random one.
+std::shared_ptr<const Action> shipped_model() {
+  return make_action(std::string("lcnn:") + FPGAUGE_SOURCE_DIR + "/models/default/model.fpglcnn");
+}
+
+constexpr double kShippedBeta = 6.0;
+
+TEST(HmcWithShippedModel, ForwardFlipForwardFlipReturnsToStart) {
+  const auto action = shipped_model();
+  const Hmc hmc(single_level(*action, kShippedBeta, 6, Integrator::omelyan));
+  const test::RoundTrip trip =
+      test::forward_flip_forward(hmc, test::thermalised_wilson(kSmall));
+  EXPECT_GT(trip.moved, 0.1);
+  EXPECT_LT(trip.link_error, 1e-10);
+  EXPECT_LT(trip.momentum_error, 1e-10);
+}
+
+TEST(HmcWithShippedModel, HalvingTheStepQuartersDeltaH) {
+  const auto action = shipped_model();
+  const GaugeField u = test::thermalised_wilson(kSmall);
+  const double coarse =
+      mean_abs_delta_h(Hmc(single_level(*action, kShippedBeta, 16, Integrator::omelyan)), u, 3);
+  const double fine =
+      mean_abs_delta_h(Hmc(single_level(*action, kShippedBeta, 32, Integrator::omelyan)), u, 3);
+  RecordProperty("ratio", fmt::format("{:.3f}", coarse / fine));
+  EXPECT_GT(coarse / fine, 3.3) << coarse << " → " << fine;
+  EXPECT_LT(coarse / fine, 4.8) << coarse << " → " << fine;
+}
+
+TEST(HmcWithShippedModel, ExpMinusDeltaHAveragesToOne) {
+  const auto action = shipped_model();
+  const Hmc hmc(single_level(*action, kShippedBeta, 3, Integrator::omelyan, 12));
   GaugeField u = test::thermalised_wilson(kSmall);
   std::vector<double> boltzmann;
   int accepted = 0;
