@@ -5,6 +5,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "ScratchDirectory.h"
@@ -34,6 +36,12 @@ inline CommandResult run_fpgauge(const std::string& arguments,
   std::filesystem::remove(out);
   std::filesystem::remove(err);
   return result;
+}
+
+// A JSON output of a command (report.json, index.json, ...).
+inline nlohmann::json read_json(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  return nlohmann::json::parse(in);
 }
 
 }  // namespace fpgauge::test

@@ -22,6 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::quoted;
+using test::read_json;
 using test::run_fpgauge;
 
 const Coordinates kCoarse = {3, 3, 3, 3};
@@ -35,11 +36,6 @@ void write_symanzik_labels(const fs::path& file, std::uint64_t seed, int records
         symanzik, test::near_unit_gauge_field(Geometry::make(kCoarse), seed + k, 0.3 + 0.4 * k),
         fmt::format("symanzik-{}-{}", seed, k)));
   test::write_action_dataset(file, symanzik, labels);
-}
-
-nlohmann::json read_json(const fs::path& file) {
-  std::ifstream in(file);
-  return nlohmann::json::parse(in);
 }
 
 class BaselinesCommand : public ::testing::Test {

@@ -24,14 +24,10 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using test::quoted;
+using test::read_json;
 using test::run_fpgauge;
 
 constexpr double kLabelScale = 0.7;
-
-json read_json(const fs::path& file) {
-  std::ifstream in(file);
-  return json::parse(in);
-}
 
 // Labels A_FP = 0.7 A_Symanzik, ∂A_FP = 0.7 ∂A_Symanzik on 3^4 near-unit fields.
 void write_scaled_symanzik_labels(const fs::path& file, std::uint64_t seed, int records) {

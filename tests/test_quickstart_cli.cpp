@@ -28,8 +28,7 @@ TEST(QuickstartCli, TinyChainWritesEveryReportSectionAndResumes) {
   const auto result = quickstart("");
   ASSERT_EQ(result.status, 0) << result.err;
 
-  std::ifstream in(out / "evaluate/report.json");
-  const nlohmann::json report = nlohmann::json::parse(in);
+  const nlohmann::json report = test::read_json(out / "evaluate/report.json");
   EXPECT_EQ(report["errors"].size(), 2u);  // one test dataset per beta
   for (const char* section : {"instantons", "locality", "symmetry", "summary"})
     EXPECT_TRUE(report.contains(section)) << section;
