@@ -65,6 +65,7 @@ class EvaluateCommand : public ::testing::Test {
     // Relative names are taken from the working directory: the card says where they are.
     test::write_bytes(dir_ / "card.toml", fmt::format(R"([actions]
 lcnn = "{0}/model.fpglcnn"
+models = [{{name = "again", file = "{0}/model.fpglcnn"}}]
 fatlink = "{0}/fatlink.json"
 rescale = "{0}/rescale.json"
 standard = ["wilson", "symanzik"]
@@ -96,8 +97,9 @@ TEST_F(EvaluateCommand, ErrorsSymmetriesAndInstantonsAreTheKnownValues) {
   const auto result = evaluate();
   ASSERT_EQ(result.status, 0) << result.err;
   const json report = read_json(dir_ / "out/report.json");
-  ASSERT_EQ(report["actions"].size(), 4u);
-  EXPECT_DOUBLE_EQ(report["actions"][3]["scale"].get<double>(), kLabelScale);
+  ASSERT_EQ(report["actions"].size(), 5u);
+  EXPECT_EQ(report["actions"][1]["key"], "again");
+  EXPECT_DOUBLE_EQ(report["actions"][4]["scale"].get<double>(), kLabelScale);
 
   // Against A_FP = 0.7 A_Sym: Symanzik rescaled by 0.7 is exact; Wilson's value error is
   // |A_W/A_FP − 1| on average; the fat-link file is the Wilson action.
@@ -118,6 +120,7 @@ TEST_F(EvaluateCommand, ErrorsSymmetriesAndInstantonsAreTheKnownValues) {
       EXPECT_GT(actions["wilson"][key]["mean"].get<double>(), 1e-3);
       EXPECT_GT(actions["lcnn"][key]["mean"].get<double>(), 1e-3);
     }
+    EXPECT_EQ(actions["again"], actions["lcnn"]);  // a further model, here the same one
   }
   EXPECT_EQ(report["errors"][0]["records"].get<int>(), 3);
   EXPECT_DOUBLE_EQ(report["errors"][1]["beta"].get<double>(), 8.0);
@@ -127,7 +130,7 @@ TEST_F(EvaluateCommand, ErrorsSymmetriesAndInstantonsAreTheKnownValues) {
   // Symmetries: every action is gauge invariant; all but the L-CNN are hypercubic.
   for (const auto& [key, s] : report["symmetry"]["actions"].items()) {
     EXPECT_LT(s["gauge_variation"].get<double>(), 1e-12) << key;
-    if (key == "lcnn")
+    if (key == "lcnn" || key == "again")
       EXPECT_GT(s["hypercubic_spread"].get<double>(), 1e-6) << key;
     else
       EXPECT_LT(s["hypercubic_spread"].get<double>(), 1e-12) << key;
@@ -176,6 +179,10 @@ TEST_F(EvaluateCommand, BadInputGivesOneClearError) {
   fails_naming("--set 'data.test=[\"/absent.h5\"]'", "absent.h5");
   fails_naming("--set 'actions.standard=[\"iwasaki\"]'", "actions.rescale");
   fails_naming("--set locality.epsilon=0.5", "locality.epsilon");
+  fails_naming("--set 'actions.models=[{name = \"wilson\", file = \"" + (dir_ / "model.fpglcnn").string() +
+                   "\"}]'",
+               "actions.models");
+  fails_naming("--set 'actions.models=[{name = \"lcnn\", file = \"x\"}]'", "actions.models[0]");
 }
 
 }  // namespace

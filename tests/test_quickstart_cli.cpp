@@ -34,7 +34,8 @@ TEST(QuickstartCli, TinyChainWritesEveryReportSectionAndResumes) {
     EXPECT_TRUE(report.contains(section)) << section;
   std::vector<std::string> keys;
   for (const auto& action : report["actions"]) keys.push_back(action["key"]);
-  EXPECT_EQ(keys, (std::vector<std::string>{"lcnn", "fatlink", "wilson", "symanzik", "iwasaki", "dbw2"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"lcnn", "shipped", "fatlink", "wilson", "symanzik", "iwasaki",
+                                      "dbw2"}));
   for (const auto& set : report["errors"])
     for (const auto& key : keys) EXPECT_GT(set["actions"][key]["derivative"]["mean"].get<double>(), 0.0);
   EXPECT_EQ(report["instantons"]["configurations"].size(), 2u);

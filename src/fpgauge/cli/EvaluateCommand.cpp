@@ -56,6 +56,7 @@ using nlohmann::json;
 constexpr const char* kDefaults = R"(
 [actions]
 lcnn = ""
+models = []
 fatlink = ""
 rescale = ""
 standard = ["wilson", "symanzik", "iwasaki", "dbw2"]
@@ -180,6 +181,19 @@ EvaluateRun prepare(const RunCard& card) {
   };
   if (const std::string lcnn = card.string("actions.lcnn"); !lcnn.empty())
     add("lcnn", "lcnn:" + existing_file(card, "actions.lcnn", lcnn), 1.0);
+  // Further L-CNN models next to the main one: tables {name = "...", file = "..."}.
+  const toml::array& models = *card.table().at_path("actions.models").as_array();
+  for (std::size_t k = 0; k < models.size(); ++k) {
+    const toml::table* model = models[k].as_table();
+    const auto name = model ? (*model)["name"].value<std::string>() : std::nullopt;
+    const auto file = model ? (*model)["file"].value<std::string>() : std::nullopt;
+    if (!name || !file || model->size() != 2 || name->empty() || *name == "lcnn" || *name == "fatlink")
+      throw std::runtime_error(fmt::format(
+          "run card '{}': actions.models[{}]: expected a table {{name = \"...\", file = "
+          "\"MODEL.fpglcnn\"}} with a name other than lcnn and fatlink",
+          card.file().string(), k));
+    add(*name, "lcnn:" + existing_file(card, "actions.models", *file), 1.0);
+  }
   if (const std::string fatlink = card.string("actions.fatlink"); !fatlink.empty())
     add("fatlink", "fatlink:" + existing_file(card, "actions.fatlink", fatlink), 1.0);
   const std::map<std::string, double> factors = rescale_factors(card, card.string("actions.rescale"));
@@ -193,6 +207,10 @@ EvaluateRun prepare(const RunCard& card) {
       card.reject("actions.rescale", fmt::format("a rescale file with a factor for '{}'", name));
   }
   if (run.actions.empty()) card.reject("actions.standard", "at least one action to evaluate");
+  for (std::size_t i = 0; i < run.actions.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (run.actions[i].key == run.actions[j].key)
+        card.reject("actions.models", fmt::format("distinct names ('{}' twice)", run.actions[i].key));
 
   run.test = datasets(card, "data.test");
   run.transfer = datasets(card, "data.transfer");

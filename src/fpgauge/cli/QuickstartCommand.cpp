@@ -250,8 +250,14 @@ directory = "{}"
     std::vector<std::string> sets;
     for (std::size_t k = 0; k < test.size(); ++k)
       sets.push_back(fmt::format("{{file = \"{}\", beta = {}}}", test[k], size_.betas[k]));
+    // The shipped model (models/default/) next to the one the quickstart trains, if it is there.
+    const fs::path shipped = fs::path(FPGAUGE_MODELS_DIR) / "default" / "model.fpglcnn";
+    const std::string models =
+        fs::exists(shipped) ? fmt::format("[{{name = \"shipped\", file = \"{}\"}}]", shipped.string())
+                            : "[]";
     return fmt::format(R"([actions]
 lcnn = "{}"
+models = {}
 fatlink = "{}"
 rescale = "{}"
 [data]
@@ -261,7 +267,7 @@ configurations = ["{}"]
 [output]
 directory = "{}"
 )",
-                       path("train/best.fpglcnn"), path("baselines/fatlink.json"),
+                       path("train/best.fpglcnn"), models, path("baselines/fatlink.json"),
                        path("baselines/rescale.json"), fmt::join(sets, ", "), path("instantons"),
                        path("evaluate"));
   }
