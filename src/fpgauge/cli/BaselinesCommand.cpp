@@ -247,8 +247,8 @@ void register_baselines_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "baselines",
       "Fit the fat-link FP ansatz and the best overall rescale of the Wilson, Symanzik, "
-      "Iwasaki and DBW2 actions to a training label dataset with the L-CNN's loss, choose the "
-      "smearing on a validation dataset, and write DIR/fatlink.json, DIR/rescale.json, "
+      "Iwasaki and DBW2 actions to training label datasets with the L-CNN's loss, choose the "
+      "smearing on validation datasets, and write DIR/fatlink.json, DIR/rescale.json, "
       "DIR/run.toml and DIR/log.jsonl. configs/baselines_quickstart.toml documents every key.");
   add_run_card_options(*command, *options, "fatlink.degree=3",
                        "Output directory (overrides output.directory)",
