@@ -5,8 +5,8 @@
 #
 #   tools/run_default_model.sh [FPGAUGE]        # from the repository root; FPGAUGE = build/fpgauge
 #
-# Cost on 2 cores: about 3 CPU-hours (labels ~1.2 s each for coarse 4^4 at beta >= 5.7 and ~6 s at
-# beta = 5.0 on an idle machine, 16x that for 8^4; training ~1 h).
+# Cost on 2 idle cores: about 1.5 hours (labels ~1 s each for coarse 4^4 at beta >= 5.7 and ~5 s at
+# beta = 5.0, ~16x that for 8^4; training ~40 configurations/s).
 set -euo pipefail
 fpgauge=${1:-build/fpgauge}
 betas="5.0 5.7 6.0 7.0 8.0 12.0 20.0"
@@ -35,6 +35,7 @@ done
 
 "$fpgauge" search configs/default_model/search.toml
 "$fpgauge" train configs/default_model/train.toml
+"$fpgauge" train configs/default_model/continue.toml
 "$fpgauge" train configs/default_model/finetune.toml
 [ -f out/default_baselines/rescale.json ] || "$fpgauge" baselines configs/default_model/baselines.toml
 "$fpgauge" evaluate configs/default_model/evaluate.toml --force
