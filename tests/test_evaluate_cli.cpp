@@ -179,6 +179,8 @@ TEST_F(EvaluateCommand, BadInputGivesOneClearError) {
   fails_naming("--set 'data.test=[\"/absent.h5\"]'", "absent.h5");
   fails_naming("--set 'actions.standard=[\"iwasaki\"]'", "actions.rescale");
   fails_naming("--set locality.epsilon=0.5", "locality.epsilon");
+  test::write_bytes(dir_ / "junk.h5", "not hdf5");  // read before the output directory is made
+  fails_naming("--set 'data.transfer=[\"" + (dir_ / "junk.h5").string() + "\"]'", "junk.h5");
   fails_naming("--set 'actions.models=[{name = \"wilson\", file = \"" + (dir_ / "model.fpglcnn").string() +
                    "\"}]'",
                "actions.models");

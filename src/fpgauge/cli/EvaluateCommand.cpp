@@ -237,13 +237,24 @@ json summary_json(const evaluation::ErrorSummary& s) {
 }
 
 // Relative errors of every action on every dataset of `sets`.
-json label_error_section(const EvaluateRun& run, const std::vector<TestDataset>& sets,
-                         Progress& progress, std::int64_t& done) {
-  json section = json::array();
+// Every dataset of `sets`, read before anything is written (a bad file costs no output).
+std::vector<LabelDataset> read_datasets(const std::vector<TestDataset>& sets) {
+  std::vector<LabelDataset> datasets;
   for (const TestDataset& set : sets) {
-    const LabelDataset dataset = read_label_dataset(set.file);
-    if (dataset.records.empty())
+    datasets.push_back(read_label_dataset(set.file));
+    if (datasets.back().records.empty())
       throw std::runtime_error(fmt::format("label dataset '{}' has no records", set.file.string()));
+  }
+  return datasets;
+}
+
+json label_error_section(const EvaluateRun& run, const std::vector<TestDataset>& sets,
+                         const std::vector<LabelDataset>& datasets, Progress& progress,
+                         std::int64_t& done) {
+  json section = json::array();
+  for (std::size_t k = 0; k < sets.size(); ++k) {
+    const TestDataset& set = sets[k];
+    const LabelDataset& dataset = datasets[k];
     json actions = json::object();
     for (const EvaluatedAction& a : run.actions) {
       const evaluation::LabelErrors errors =
@@ -490,12 +501,13 @@ void plot(const fs::path& output) {
 void run_evaluate(const RunCardOptions& options) {
   const RunCard card = options.load(kDefaults, "output.directory");
   const EvaluateRun run = prepare(card);
+  const std::vector<LabelDataset> test = read_datasets(run.test);
+  const std::vector<LabelDataset> transfer = read_datasets(run.transfer);
   prepare_run_directory(run.output, options.force, is_run_output);
   card.write(run.output / "run.toml");
 
   // The configurations of the locality and symmetry checks: the first test records.
-  std::optional<LabelDataset> first_test;
-  if (!run.test.empty()) first_test = read_label_dataset(run.test.front().file);
+  const LabelDataset* first_test = test.empty() ? nullptr : &test.front();
   std::vector<const LabelRecord*> symmetry_records;
   if (first_test)
     for (const LabelRecord& record : first_test->records)
@@ -521,11 +533,11 @@ void run_evaluate(const RunCardOptions& options) {
   for (const EvaluatedAction& a : run.actions)
     action_list.push_back({{"key", a.key}, {"description", a.action->description()}, {"scale", a.scale}});
   report["actions"] = action_list;
-  report["errors"] = label_error_section(run, run.test, progress, done);
-  report["volume_transfer"] = label_error_section(run, run.transfer, progress, done);
+  report["errors"] = label_error_section(run, run.test, test, progress, done);
+  report["volume_transfer"] = label_error_section(run, run.transfer, transfer, progress, done);
   json instantons;
   if (!run.instantons.empty()) report["instantons"] = instantons = instanton_section(run, progress, done);
-  if (first_test && !first_test->records.empty())
+  if (first_test)
     report["locality"] = locality_section(run, first_test->records.front(), progress, done);
   if (!symmetry_records.empty())
     report["symmetry"] = symmetry_section(run, symmetry_records, progress, done);
