@@ -24,13 +24,12 @@
 //   Wilson value, per site: 6 plaquettes, each 3 products (the value code forms
 //   P = (U U)(U U)† in full), Re tr (2), 1 − tr/3 (2) and the running sum (1): 6·599.
 //   Per-link staple (scalar, the heatbath's): 12·198 + 5·18 = 2466.
-// Peak: AMD EPYC Zen 5 (family 26), AVX-512 with two 512-bit FMA pipes per core:
-//   2 pipes · 8 doubles · 2 flops = 32 DP flop/cycle/core, at the nominal 2.1 GHz 67 GFLOP/s per
-//   core, 134 GFLOP/s for the 2-core machine. BM_FmaPeak measures what the cores deliver with
-//   the instruction set of the build (sustained clock included): 4-wide AVX2 in the default
-//   build; the machine's AVX-512 peak is BM_FmaPeak of a build configured with
-//   -DFPGAUGE_ARCH=x86-64-v4 (measured 2026-11-26: 58 GFLOP/s on 1 core, 112 on 2).
+// Peak: measured, not assumed: BM_FmaPeakAvx2/BM_FmaPeakAvx512 run register-resident FMA chains
+// at the sustained clock. On the project's 2-core AMD EPYC (Zen 4, family 25), 2026-11-27: 58
+// GFLOP/s per core for both widths (two 256-bit FMA pipes at ≈ 3.6 GHz = 16 flop/cycle; a
+// 512-bit FMA takes both), 115 GFLOP/s for the machine.
 #include <benchmark/benchmark.h>
+#include <immintrin.h>
 #include <omp.h>
 
 #include "fpgauge/actions/FatLinkAction.h"
@@ -149,40 +148,62 @@ BENCHMARK(BM_WilsonStapleScalar)
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
-// FMA throughput: 16 independent chains of FMAs per thread (latency 4 cycles × 2 pipes needs
-// at least 8 in flight), as wide as the instruction set the project is compiled for allows
-// (FPGAUGE_ARCH: x86-64-v3 has 4-wide AVX2 FMAs, half the AVX-512 peak assumed above). 2 flops
-// per lane and FMA.
-#ifdef __AVX512F__
-constexpr int kFmaLanes = 8;
-#else
-constexpr int kFmaLanes = 4;
-#endif
-using FmaVector = double __attribute__((vector_size(kFmaLanes * sizeof(double))));
+// FMA throughput: 12 independent chains x ← a·b + x of FMAs per thread (latency 4 cycles × 2
+// pipes needs at least 8 in flight; 12 + 2 operands fit the 16 AVX2 registers), written as
+// inline assembly so that the compiler can neither merge the chains nor spill them. 2 flops
+// per lane and FMA. BM_FmaPeakAvx2 uses 4-wide AVX2 FMAs (what the default FPGAUGE_ARCH =
+// x86-64-v3 build emits), BM_FmaPeakAvx512 8-wide AVX-512 FMAs, when the CPU has them. The
+// machine's peak is the larger of the two: Zen 4 (family 25) splits a 512-bit FMA into two
+// 256-bit halves, so both give 16 flop/cycle; Zen 5 (family 26) executes it whole, doubling it.
+constexpr int kFmaChains = 12;
+constexpr long kFmaSteps = 1 << 20;
 
-void BM_FmaPeak(benchmark::State& state) {
+template <typename Vector>
+[[gnu::always_inline]] inline void fma_chains() {
+  Vector x0{}, x1{}, x2{}, x3{}, x4{}, x5{}, x6{}, x7{}, x8{}, x9{}, x10{}, x11{};
+  const Vector a = Vector{} + 0.999999999, b = Vector{} + 1e-9;
+  for (long i = 0; i < kFmaSteps; ++i) {
+    asm volatile(
+        "vfmadd231pd %[a], %[b], %[x0]\n\tvfmadd231pd %[a], %[b], %[x1]\n\t"
+        "vfmadd231pd %[a], %[b], %[x2]\n\tvfmadd231pd %[a], %[b], %[x3]\n\t"
+        "vfmadd231pd %[a], %[b], %[x4]\n\tvfmadd231pd %[a], %[b], %[x5]\n\t"
+        "vfmadd231pd %[a], %[b], %[x6]\n\tvfmadd231pd %[a], %[b], %[x7]\n\t"
+        "vfmadd231pd %[a], %[b], %[x8]\n\tvfmadd231pd %[a], %[b], %[x9]\n\t"
+        "vfmadd231pd %[a], %[b], %[x10]\n\tvfmadd231pd %[a], %[b], %[x11]"
+        : [x0] "+v"(x0), [x1] "+v"(x1), [x2] "+v"(x2), [x3] "+v"(x3), [x4] "+v"(x4),
+          [x5] "+v"(x5), [x6] "+v"(x6), [x7] "+v"(x7), [x8] "+v"(x8), [x9] "+v"(x9),
+          [x10] "+v"(x10), [x11] "+v"(x11)
+        : [a] "v"(a), [b] "v"(b));
+  }
+  benchmark::DoNotOptimize(x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10 + x11);
+}
+
+[[gnu::target("avx2,fma")]] void fma_chains_avx2() { fma_chains<__m256d>(); }
+[[gnu::target("avx512f")]] void fma_chains_avx512() { fma_chains<__m512d>(); }
+
+void run_fma_peak(benchmark::State& state, void (*chains)(), int lanes) {
   const int threads = int(state.range(0));
   omp_set_num_threads(threads);
-  constexpr int kChains = 16;
-  constexpr long kSteps = 1 << 20;
   for (auto _ : state) {
 #pragma omp parallel
-    {
-      FmaVector acc[kChains];
-      for (int c = 0; c < kChains; ++c) acc[c] = FmaVector{} + 1.0 + c;
-      FmaVector a = FmaVector{} + 0.999999999, b = FmaVector{} + 1e-9;
-      asm volatile("" : "+v"(a), "+v"(b));
-      for (long i = 0; i < kSteps; ++i) {
-        for (int c = 0; c < kChains; ++c) acc[c] = acc[c] * a + b;
-      }
-      for (int c = 0; c < kChains; ++c) benchmark::DoNotOptimize(acc[c]);
-    }
+    chains();
   }
-  const double flops = double(threads) * kSteps * kChains * kFmaLanes * 2;
+  const double flops = double(threads) * kFmaSteps * kFmaChains * lanes * 2;
   state.counters["GFLOP/s"] =
       benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_FmaPeak)->ArgNames({"threads"})->Arg(1)->Arg(2)->UseRealTime();
+
+void BM_FmaPeakAvx2(benchmark::State& state) { run_fma_peak(state, fma_chains_avx2, 4); }
+BENCHMARK(BM_FmaPeakAvx2)->ArgNames({"threads"})->Arg(1)->Arg(2)->UseRealTime();
+
+void BM_FmaPeakAvx512(benchmark::State& state) {
+  if (!__builtin_cpu_supports("avx512f")) {
+    state.SkipWithError("this CPU has no AVX-512");
+    return;
+  }
+  run_fma_peak(state, fma_chains_avx512, 8);
+}
+BENCHMARK(BM_FmaPeakAvx512)->ArgNames({"threads"})->Arg(1)->Arg(2)->UseRealTime();
 
 // The fat-link FP ansatz (actions/FatLinkAction.h), degree 4 (14 monomials), one value() and
 // one force() per iteration, as the fit's loss evaluation and HMC call them. FLOPs per link,

@@ -21,12 +21,12 @@
 //   GFLOP/s    — for the L-CB kernel: the dense products (2·m·n·k each) and the 3×3 complex
 //                products at 198 flops each (27 complex multiplications, 18 complex additions;
 //                accumulation and the adjoint copies not counted).
-// Peak assumed for peak_fraction: 2.1 GHz × 16 DP flop/cycle/core (two 4-wide AVX2 FMA pipes,
-// the build's -march=x86-64-v3) = 33.6 GFLOP/s per core. Target: the L-CB kernel ≥ 25 %.
-// (OpenBLAS picks its kernels at run time and may use AVX-512 where the CPU has it, so the
-// dense products alone can run above this AVX2 figure; bench_gauge_force's BM_FmaPeak measures
-// what the cores deliver.) The main thread's CPU time (second column) is the honest figure for
-// one thread when other jobs share the cores.
+// Peak for peak_fraction: 16 DP flop/cycle/core (two 256-bit FMA pipes; the Zen 4 cores split
+// AVX-512 FMAs into two halves, so OpenBLAS's AVX-512 kernels have the same peak) at the
+// sustained clock of ≈ 3.6 GHz = 57.6 GFLOP/s per core, as bench_gauge_force's BM_FmaPeakAvx2
+// and BM_FmaPeakAvx512 measure it (58 GFLOP/s, 2026-11-27). Target: the L-CB kernel ≥ 25 %.
+// The main thread's CPU time (second column) is the honest figure for one thread when other
+// jobs share the cores.
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 #include <omp.h>
@@ -76,7 +76,7 @@ namespace {
 
 constexpr const char* kDefaultModel =
     "input plaquettes; lcb 12; act tanh; lcb 12; act tanh; lcb 12; act tanh; trace; mlp 16";
-constexpr double kPeakPerCore = 2.1e9 * 16;  // flop/s, see the top of the file
+constexpr double kPeakPerCore = 3.6e9 * 16;  // flop/s, see the top of the file
 constexpr double kProduct = 198;
 
 struct Setup {
