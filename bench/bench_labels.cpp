@@ -1,6 +1,6 @@
 // Cost of one FP label (rg/FpEquation.h) against the coarse volume: Wilson fine action, the
-// DeGrand kernel at the project's reference parameters (c = 0.05, κ = 8), stopping at
-// max |∂^a F| ≤ 1e-9, from the prolongation.
+// DeGrand kernel at the project's default parameters (c = 0.1, κ = 8; docs/locality.md),
+// stopping at max |∂^a F| ≤ 1e-9, from the prolongation.
 //
 // The coarse configuration is a Wilson heatbath configuration at β = 6 (hot start, 50 sweeps,
 // a fixed seed), so that the minimisation meets the fluctuations of a typical ensemble, not a
@@ -35,7 +35,7 @@ void BM_FpLabel(benchmark::State& state) {
   GaugeField v = random_gauge_field(Geometry::make({l, l, l, l}), kSeed);
   for (int sweep = 0; sweep < kThermalisation; ++sweep)
     heatbath_sweep(v, wilson, kBeta, kSeed, std::uint64_t(sweep));
-  const BlockingKernel kernel = BlockingKernel::degrand(0.05, 8.0);
+  const BlockingKernel kernel = BlockingKernel::degrand(0.1, 8.0);
   const MinimiserOptions options{.gradient_tolerance = 1e-9};
 
   FpLabel label;

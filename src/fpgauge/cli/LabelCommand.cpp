@@ -63,7 +63,7 @@ fp_steps = 1
 
 [kernel]
 kind = "degrand"
-c = 0.05
+c = 0.1
 kappa = 8.0
 paths = []
 

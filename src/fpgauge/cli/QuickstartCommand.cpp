@@ -179,7 +179,7 @@ configurations = {}
 name = "wilson"
 [kernel]
 kind = "degrand"
-c = 0.05
+c = 0.1
 kappa = 8.0
 [minimiser]
 tolerance = {}
