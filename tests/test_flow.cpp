@@ -168,6 +168,8 @@ TEST(FlowObservables, JackknifeOfTheMeanIsTheStandardError) {
 
 // E = c constant: t² E = c t² crosses 0.3 at t0 = √(0.3/c); W = 2 c t² crosses at
 // w0² = √(0.15/c). Configurations with c ± δ give a jackknife error; the grid error is O(Δt²).
+// √t0/w0 = 2^(1/4) for every c: jackknifed as a ratio its error vanishes, while t0 and w0
+// spread.
 TEST(FlowObservables, ScalesOfAConstantEnergy) {
   std::vector<double> t;
   for (int i = 0; i <= 300; ++i) t.push_back(0.01 * i);
@@ -175,9 +177,13 @@ TEST(FlowObservables, ScalesOfAConstantEnergy) {
   const FlowScales s = flow_scales(t, {constant(0.1), constant(0.1)});
   EXPECT_NEAR(s.t0.value, std::sqrt(3.0), 1e-4);
   EXPECT_NEAR(s.w0.value, std::pow(1.5, 0.25), 1e-4);
+  EXPECT_NEAR(s.sqrt_t0_over_w0.value, std::pow(2.0, 0.25), 1e-4);
   EXPECT_DOUBLE_EQ(s.t0.error, 0.0);
   const FlowScales spread = flow_scales(t, {constant(0.09), constant(0.1), constant(0.11)});
   EXPECT_GT(spread.t0.error, 0.05);
+  EXPECT_GT(spread.w0.error, 0.01);
+  EXPECT_NEAR(spread.sqrt_t0_over_w0.value, std::pow(2.0, 0.25), 1e-4);
+  EXPECT_LT(spread.sqrt_t0_over_w0.error, 1e-3);
   EXPECT_THROW(flow_scales(t, {constant(1e-3)}), std::runtime_error);  // never reaches 0.3
 }
 

@@ -62,6 +62,7 @@ TEST_F(FlowCommand, MeasuresT0AndW0AndResumes) {
     const double w0 = entry["w0_over_a"]["value"];
     EXPECT_GT(w0, 0.3);
     EXPECT_LT(w0, 0.8);
+    EXPECT_NEAR(entry["sqrt_t0_over_w0"]["value"].get<double>(), std::sqrt(t0) / w0, 1e-12);
   }
   EXPECT_GT(summary["scales"]["clover"]["t0_over_a2"]["value"].get<double>(),
             summary["scales"]["plaquette"]["t0_over_a2"]["value"].get<double>());

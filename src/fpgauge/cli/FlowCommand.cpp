@@ -240,6 +240,8 @@ void write_summary(const FlowRun& run, const std::vector<FlowHistory>& histories
       entry["sqrt_t0_over_a"] = {{"value", std::sqrt(s.t0.value)},
                                  {"error", 0.5 * s.t0.error / std::sqrt(s.t0.value)}};
       entry["w0_over_a"] = {{"value", s.w0.value}, {"error", s.w0.error}};
+      entry["sqrt_t0_over_w0"] = {{"value", s.sqrt_t0_over_w0.value},
+                                  {"error", s.sqrt_t0_over_w0.error}};
     } catch (const std::runtime_error& error) {
       entry["error"] = error.what();  // e.g. the flow did not reach t²E = 0.3
     }
@@ -340,11 +342,13 @@ void run_flow(const RunCardOptions& options) {
               run.action.c_str(), run.times.back(), run.output.c_str());
   for (const auto& [definition, entry] : summary["scales"].items()) {
     if (entry.contains("t0_over_a2"))
-      std::printf("  E = %-10s t0/a^2 = %.5f(%.5f)  w0/a = %.5f(%.5f)\n", definition.c_str(),
-                  entry["t0_over_a2"]["value"].get<double>(),
-                  entry["t0_over_a2"]["error"].get<double>(),
-                  entry["w0_over_a"]["value"].get<double>(),
-                  entry["w0_over_a"]["error"].get<double>());
+      std::printf(
+          "  E = %-10s t0/a^2 = %.5f(%.5f)  w0/a = %.5f(%.5f)  sqrt(t0)/w0 = %.5f(%.5f)\n",
+          definition.c_str(), entry["t0_over_a2"]["value"].get<double>(),
+          entry["t0_over_a2"]["error"].get<double>(), entry["w0_over_a"]["value"].get<double>(),
+          entry["w0_over_a"]["error"].get<double>(),
+          entry["sqrt_t0_over_w0"]["value"].get<double>(),
+          entry["sqrt_t0_over_w0"]["error"].get<double>());
     else
       std::printf("  E = %-10s %s\n", definition.c_str(),
                   entry["error"].get<std::string>().c_str());

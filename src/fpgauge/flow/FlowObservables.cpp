@@ -97,13 +97,18 @@ FlowScales flow_scales(std::span<const double> t, const std::vector<std::vector<
           t.empty() ? 0.0 : t.back()));
     return value;
   };
-  FlowScales scales;
-  scales.t0 = jackknife(energies, [&](const std::vector<double>& energy) {
+  auto t0_of = [&](const std::vector<double>& energy) {
     return require(crossing_time(t, t2e_of(energy), reference), "t² E");
-  });
-  scales.w0 = jackknife(energies, [&](const std::vector<double>& energy) {
+  };
+  auto w0_of = [&](const std::vector<double>& energy) {
     return std::sqrt(
         require(crossing_time(t, flow_derivative(t, t2e_of(energy)), reference), "t d/dt t² E"));
+  };
+  FlowScales scales;
+  scales.t0 = jackknife(energies, t0_of);
+  scales.w0 = jackknife(energies, w0_of);
+  scales.sqrt_t0_over_w0 = jackknife(energies, [&](const std::vector<double>& energy) {
+    return std::sqrt(t0_of(energy)) / w0_of(energy);
   });
   return scales;
 }
