@@ -23,6 +23,7 @@ beta = 6.0
 [run]
 seed = 1
 hot = false
+centre = []
 )";
 
 fs::path card_file(const test::ScratchDirectory& dir, const std::string& text) {
@@ -55,6 +56,23 @@ TEST(RunCard, CardValuesReplaceDefaults) {
   EXPECT_FALSE(card.boolean("run.hot"));
   EXPECT_THROW(card.string("action.beta"), std::logic_error);
   EXPECT_THROW(card.integer("run.nothing"), std::logic_error);
+  EXPECT_TRUE(card.reals("run.centre").empty());
+}
+
+TEST(RunCard, ArraysOfNumbersTakeIntegersAndRefuseStrings) {
+  const test::ScratchDirectory dir;
+  const RunCard card(card_file(dir, "[run]\ncentre = [5, 5.5, -1e-1, 0]\n"), kDefaults);
+  EXPECT_EQ(card.reals("run.centre"), (std::vector<double>{5.0, 5.5, -0.1, 0.0}));
+  const fs::path file = card_file(dir, "[run]\ncentre = [5, \"x\"]\n");
+  const RunCard bad(file, kDefaults);
+  try {
+    (void)bad.reals("run.centre");
+    ADD_FAILURE();
+  } catch (const std::runtime_error& e) {
+    EXPECT_CONTAINS(e.what(), "run.centre");
+    EXPECT_CONTAINS(e.what(), "expected an array of numbers");
+  }
+  EXPECT_THROW(card.reals("lattice.nothing"), std::logic_error);
 }
 
 TEST(RunCard, OverridesApplyAfterTheCard) {

@@ -4,7 +4,8 @@
 // configs/flow_quickstart.toml documents every key.
 //
 // DIR receives run.toml (the resolved card, written first), flow_NNNN.csv per configuration
-// (t, E for every definition, Q; written when the configuration is done, so a killed run
+// (t, E for every definition, Q and, with measure.instanton_centre, the fitted instanton size;
+// written when the configuration is done, so a killed run
 // resumes by skipping the finished ones: `fpgauge flow` on a directory whose run.toml equals the
 // new resolved card continues it), log.jsonl (one line per configuration), mean.csv (ensemble
 // means of t²E and W = t d/dt t²E per definition) and summary.json (t0, w0 per definition),
@@ -20,6 +21,7 @@
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -28,6 +30,7 @@
 #include "fpgauge/cli/RunCardOptions.h"
 #include "fpgauge/flow/FlowObservables.h"
 #include "fpgauge/flow/GradientFlow.h"
+#include "fpgauge/instantons/Instanton.h"
 #include "fpgauge/io/ConfigurationFile.h"
 #include "fpgauge/io/OutputFile.h"
 #include "fpgauge/io/Progress.h"
@@ -57,6 +60,7 @@ measure_every = 0.02
 energy = ["clover", "plaquette"]
 scale_energy = "clover"
 reference = 0.3
+instanton_centre = []
 
 [run]
 output = "out/flow"
@@ -78,6 +82,7 @@ struct FlowRun {
   std::vector<std::string> energies;
   std::size_t scale_energy = 0;  // index into energies
   double reference = 0.3;
+  std::optional<SpacetimePoint> instanton_centre;  // measure the size of the instanton there
   fs::path output;
   bool plot = true;
 };
@@ -140,6 +145,11 @@ FlowRun prepare(const RunCard& card) {
   run.scale_energy = static_cast<std::size_t>(found - run.energies.begin());
   run.reference = card.real("measure.reference");
   if (!(run.reference > 0.0)) card.reject("measure.reference", "a positive value (0.3)");
+  const std::vector<double> centre = card.reals("measure.instanton_centre");
+  if (centre.size() == kDimensions)
+    run.instanton_centre = SpacetimePoint{centre[0], centre[1], centre[2], centre[3]};
+  else if (!centre.empty())
+    card.reject("measure.instanton_centre", "[] or the four coordinates of the centre");
   run.output = card.string("run.output");
   if (run.output.empty()) card.reject("run.output", "a directory name");
   run.plot = card.boolean("run.plot");
@@ -150,20 +160,23 @@ FlowRun prepare(const RunCard& card) {
 struct FlowHistory {
   std::vector<std::vector<double>> energy;  // [definition][time]
   std::vector<double> charge;
+  std::vector<double> instanton_size;  // empty without measure.instanton_centre
 };
 
-// The history of one configuration: E per definition and Q at every measurement time, and
-// the integrator's step counts.
+// The history of one configuration: E per definition, Q and the instanton size (if measured) at
+// every measurement time, and the integrator's step counts.
 std::string history_csv(const FlowRun& run, const FlowHistory& history,
                         const FlowStatistics& statistics) {
   std::string csv = fmt::format("# steps {} rejected {}\nt", statistics.steps,
                                 statistics.rejected);
   for (const std::string& e : run.energies) csv += ",E_" + e;
-  csv += ",Q\n";
+  csv += run.instanton_centre ? ",Q,rho\n" : ",Q\n";
   for (std::size_t i = 0; i < run.times.size(); ++i) {
     csv += fmt::format("{:.10g}", run.times[i]);
     for (const auto& e : history.energy) csv += fmt::format(",{:.17g}", e[i]);
-    csv += fmt::format(",{:.17g}\n", history.charge[i]);
+    csv += fmt::format(",{:.17g}", history.charge[i]);
+    if (run.instanton_centre) csv += fmt::format(",{:.17g}", history.instanton_size[i]);
+    csv += "\n";
   }
   return csv;
 }
@@ -186,11 +199,12 @@ FlowHistory read_history(const fs::path& file, const FlowRun& run, FlowStatistic
     std::string field;
     std::vector<double> values;
     while (std::getline(fields, field, ',')) values.push_back(std::stod(field));
-    if (values.size() != run.energies.size() + 2)
+    if (values.size() != run.energies.size() + (run.instanton_centre ? 3 : 2))
       throw std::runtime_error(fmt::format("{}: malformed line '{}' (remove the file to redo it)",
                                            file.string(), line));
     for (std::size_t e = 0; e < run.energies.size(); ++e) history.energy[e].push_back(values[1 + e]);
-    history.charge.push_back(values.back());
+    history.charge.push_back(values[1 + run.energies.size()]);
+    if (run.instanton_centre) history.instanton_size.push_back(values.back());
   }
   if (history.charge.size() != run.times.size())
     throw std::runtime_error(fmt::format("{}: {} flow times, expected {} (remove it to redo it)",
@@ -215,6 +229,8 @@ FlowHistory flow_configuration(const FlowRun& run, const Action& action,
       history.energy[e].push_back(energies[e].is_clover() ? clover.energy
                                                           : energies[e].action_based(v));
     history.charge.push_back(clover.charge);
+    if (run.instanton_centre)
+      history.instanton_size.push_back(fitted_instanton_size(v, *run.instanton_centre));
   }
   return history;
 }

@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 #include "fpgauge/core/Su3Algebra.h"
 #include "fpgauge/core/Su3Exp.h"
 #include "fpgauge/lattice/SiteLoop.h"
+#include "fpgauge/observables/Topology.h"
 
 namespace fpgauge {
 namespace {
@@ -130,6 +132,66 @@ GaugeField instanton_field(std::shared_ptr<const Geometry> geometry,
     u[l] = instanton.link(x, static_cast<int>(l % kDimensions));
   });
   return u;
+}
+
+double fitted_instanton_size(const GaugeField& u, const SpacetimePoint& centre) {
+  const Geometry& g = u.geometry();
+  const SiteField<double> q = topological_charge_density(u);
+  constexpr double kWindow = 2.0;
+  std::vector<double> y2, log_q;
+  for (SiteIndex s = 0; s < g.volume(); ++s) {
+    const Coordinates n = g.coordinates(s);
+    double r2 = 0.0;
+    for (int mu = 0; mu < kDimensions; ++mu) {
+      const double extent = g.extent(mu);
+      double d = std::fmod(n[mu] - centre[mu], extent);
+      if (d > extent / 2) d -= extent;
+      if (d < -extent / 2) d += extent;
+      r2 += d * d;
+    }
+    if (r2 <= kWindow * kWindow && q[s] != 0.0) {
+      y2.push_back(r2);
+      log_q.push_back(std::log(std::abs(q[s])));
+    }
+  }
+  if (y2.size() < 3)
+    throw std::runtime_error(fmt::format(
+        "instanton size: {} sites with q != 0 within {} of the centre ({}), expected at least 3",
+        y2.size(), kWindow, fmt::join(centre, ", ")));
+  // ln|q_i| = ln(N ρ⁴) − 4 ln(y_i² + ρ²): for a given ρ the best ln(N ρ⁴) is the mean residual.
+  auto misfit = [&](double log_rho) {
+    const double rho2 = std::exp(2.0 * log_rho);
+    std::vector<double> r(y2.size());
+    double mean = 0.0;
+    for (std::size_t i = 0; i < y2.size(); ++i) {
+      r[i] = log_q[i] + 4.0 * std::log(y2[i] + rho2);
+      mean += r[i] / double(r.size());
+    }
+    double sum = 0.0;
+    for (double ri : r) sum += (ri - mean) * (ri - mean);
+    return sum;
+  };
+  // A scan of ln ρ over [ln 0.05, ln L_max] brackets the minimum, golden sections refine it.
+  const double low = std::log(0.05);
+  const double high = std::log(double(*std::max_element(g.extents().begin(), g.extents().end())));
+  constexpr int kScan = 400;
+  auto scan_point = [&](int k) { return low + (high - low) * k / kScan; };
+  int best = 0;
+  double best_misfit = misfit(scan_point(0));
+  for (int k = 1; k <= kScan; ++k) {
+    const double m = misfit(scan_point(k));
+    if (m < best_misfit) best = k, best_misfit = m;
+  }
+  double a = scan_point(std::max(best - 1, 0)), b = scan_point(std::min(best + 1, kScan));
+  const double golden = (std::sqrt(5.0) - 1.0) / 2.0;
+  while (b - a > 1e-10) {
+    const double c = b - golden * (b - a), d = a + golden * (b - a);
+    if (misfit(c) < misfit(d))
+      b = d;
+    else
+      a = c;
+  }
+  return std::exp(0.5 * (a + b));
 }
 
 SU3 path_ordered_exponential(const GaugePotential& a, const SpacetimePoint& x, int mu,

@@ -81,6 +81,14 @@ SpacetimePoint lattice_middle(const Geometry& g);
 GaugeField instanton_field(std::shared_ptr<const Geometry> geometry,
                            const BpstInstanton& instanton);
 
+// The size ρ of one (anti-)instanton centred at `centre`, fitted to the clover charge density
+// of the field: |q(x)| = N ρ⁴/(|y|² + ρ²)⁴ (BPST: N = 6/π², observables/Topology.h), y = x −
+// centre by the minimum image, over the sites with |y| ≤ 2 (a window that stays inside a
+// shrinking instanton and away from the box). Least squares in ln|q| with N free: the fit reads
+// the shape, not the normalisation, which lattice artefacts and a flow change. Throws
+// std::runtime_error if fewer than three sites in the window have q ≠ 0.
+double fitted_instanton_size(const GaugeField& u, const SpacetimePoint& centre);
+
 // A continuum gauge potential: (x, μ) ↦ A_μ(x), Hermitian traceless.
 using GaugePotential = std::function<Matrix3d(const SpacetimePoint&, int)>;
 

@@ -263,6 +263,21 @@ std::vector<std::string> RunCard::strings(std::string_view key) const {
   return values;
 }
 
+std::vector<double> RunCard::reals(std::string_view key) const {
+  const auto* array = node(key).as_array();
+  if (!array) throw std::logic_error(fmt::format("run card key '{}' is not an array", key));
+  std::vector<double> values;
+  for (const toml::node& element : *array) {
+    if (const auto* v = element.as_floating_point())
+      values.push_back(v->get());
+    else if (const auto* i = element.as_integer())
+      values.push_back(double(i->get()));
+    else
+      reject(key, "an array of numbers");
+  }
+  return values;
+}
+
 void RunCard::reject(std::string_view key, std::string_view expected) const {
   throw std::runtime_error(fmt::format("run card '{}': {} = {}: expected {}", file_.string(), key,
                                        shown(node(key)), expected));

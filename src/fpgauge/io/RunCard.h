@@ -41,6 +41,8 @@ class RunCard {
   // An array of strings; an array whose defaults are empty may hold anything, so a non-string
   // element is the card's error (reject), not a programming error.
   std::vector<std::string> strings(std::string_view key) const;
+  // An array of numbers (integers read as reals), with the same rule for empty defaults.
+  std::vector<double> reals(std::string_view key) const;
 
   // For a value of the right type that the command cannot use: throws std::runtime_error
   // "run card 'FILE': KEY = VALUE: expected EXPECTED".
