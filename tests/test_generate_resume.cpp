@@ -167,6 +167,27 @@ TEST(GenerateResume, RefusesACardThatChangesTheEnsemble) {
   EXPECT_NE(test::file_bytes(dir / "run" / "config_000025.nersc"), before);
 }
 
+// A run begun before generate knew a key (here hmc.inner_action, added later) resumes: the
+// key had its default value in that run. Setting it to another value is still refused.
+TEST(GenerateResume, KeysTheCheckpointLacksHaveTheirDefaults) {
+  const test::ScratchDirectory dir;
+  const std::string args = "generate " + kQuickstart + " --set algorithm.kind=hmc --output " +
+                           quoted(dir / "run") + " --set run.configurations=";
+  ASSERT_EQ(run_fpgauge(args + "1", dir.path()).status, 0);
+  const fs::path file = dir / "run" / "checkpoint.fpgauge";
+  EnsembleCheckpoint checkpoint = read_ensemble_checkpoint(file);
+  const std::size_t line = checkpoint.run_card.find("inner_action");
+  ASSERT_NE(line, std::string::npos) << checkpoint.run_card;
+  checkpoint.run_card.erase(line, checkpoint.run_card.find('\n', line) + 1 - line);
+  write_ensemble_checkpoint(file, checkpoint);
+  const auto other = run_fpgauge(args + "2 --set hmc.inner_action=symanzik", dir.path());
+  EXPECT_EQ(other.status, 1);
+  EXPECT_NE(other.err.find("hmc.inner_action"), std::string::npos) << other.err;
+  const auto resumed = run_fpgauge(args + "2", dir.path());
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  EXPECT_EQ(configuration_count(dir / "run"), 2);
+}
+
 TEST(EnsembleCheckpoint, RoundTripIsExactAndDamageIsRefused) {
   const test::ScratchDirectory dir;
   const fs::path file = dir / "checkpoint.fpgauge";

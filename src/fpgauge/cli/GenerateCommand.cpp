@@ -235,9 +235,12 @@ void flatten(const toml::table& table, const std::string& prefix,
 }
 
 // Refuses to continue `checkpoint` with `card` if they differ in a key that changes the ensemble.
+// A key the checkpoint's card lacks (added to generate after the run began) has its default
+// value, which is what the run used.
 void check_resumable(const RunCard& card, const EnsembleCheckpoint& checkpoint,
                      const fs::path& checkpoint_file) {
   std::map<std::string, std::string> before, now;
+  flatten(toml::parse(kDefaults), "", before);
   try {
     flatten(toml::parse(checkpoint.run_card), "", before);
   } catch (const toml::parse_error& e) {
