@@ -123,7 +123,7 @@ TEST_P(HmcWithLcnn, ForwardFlipForwardFlipReturnsToStart) {
 
 // Omelyan is second order: |ΔH| falls by 4 per halving of ε in the asymptotic regime. Measured
 // for Wilson + random network (3 draws): 0.258, 0.0108, 0.00449, 0.00116, 0.000291 for 4 … 64
-// steps — ratios 3.9 and 4.0 from 16 steps on; for the shipped model 4.03 from 16 to 32.
+// steps — ratios 3.9 and 4.0 from 16 steps on; for the shipped model 4.00 from 16 to 32.
 TEST_P(HmcWithLcnn, HalvingTheStepQuartersDeltaH) {
   const auto action = GetParam().action();
   const double beta = GetParam().beta;
@@ -135,7 +135,7 @@ TEST_P(HmcWithLcnn, HalvingTheStepQuartersDeltaH) {
   EXPECT_LT(coarse / fine, 4.8) << coarse << " → " << fine;
 }
 
-// Shipped model: 1.004 ± 0.015, acceptance 0.91.
+// Shipped model: 1.009 ± 0.013, acceptance 0.90.
 TEST_P(HmcWithLcnn, ExpMinusDeltaHAveragesToOne) {
   const auto action = GetParam().action();
   const Hmc hmc(single_level(*action, GetParam().beta, GetParam().boltzmann_steps,
