@@ -3,7 +3,7 @@
 
     tools/plot_instanton_flow.py OUT.png --volume V RUN [RUN ...]
 
-RUN = DIR:LABEL:ENERGY, DIR a `fpgauge flow` output with measure.instanton_centre set, ENERGY one
+RUN = DIR:LABEL:ENERGY (LABEL without colons), DIR a `fpgauge flow` output with measure.instanton_centre set, ENERGY one
 of its measure.energy definitions (usually the flow action's own). Left: the fitted instanton
 size rho(t) (column rho of DIR/flow_0000.csv); right: the action A(t)/(8 pi^2/6) = E V/(8 pi^2)
 of the chosen definition (E = 6 A/V, SPEC section 1). Sizes are drawn only while |Q| >= 0.5: once
@@ -37,7 +37,7 @@ def main() -> None:
     args = parser.parse_args()
     fig, (size_axis, action_axis) = plt.subplots(1, 2, figsize=(10, 4))
     for run in args.runs:
-        directory, label, energy = run.split(":")
+        directory, label, energy = run.split(":", 2)  # the energy may be lcnn:MODEL
         rows = read_history(pathlib.Path(directory))
         column = f"E_{energy}"
         if column not in rows[0]:
@@ -47,7 +47,7 @@ def main() -> None:
         size_axis.plot([x for x, a in zip(t, alive) if a],
                        [float(r["rho"]) for r, a in zip(rows, alive) if a], marker=".", label=label)
         action = [float(r[column]) * args.volume / (8 * math.pi**2) for r in rows]
-        action_axis.plot(t, action, marker=".", label=f"{label} (E: {energy})")
+        action_axis.plot(t, action, marker=".", label=label)
     size_axis.set_xlabel("flow time t/a²")
     size_axis.set_ylabel("fitted instanton size ρ_q/a")
     action_axis.set_xlabel("flow time t/a²")
