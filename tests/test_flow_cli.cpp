@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "CommandRunner.h"
@@ -169,27 +170,20 @@ TEST(FlowCommandInstanton, WilsonFlowShrinksAnInstantonFasterThanSymanzikFlow) {
   EXPECT_GT(wilson_shrink, 2.0 * symanzik_shrink);
 }
 
+// Each bad setting gives one error naming its key, and no output.
 TEST(FlowCommandErrors, RefusesMissingInputsAndBadKeys) {
   test::ScratchDirectory scratch;
-  const auto none = run_fpgauge("flow " + kCards + "flow_quickstart.toml --output " +
-                                    quoted(scratch.path() / "out") +
-                                    " --set 'input.files=[\"/nonexistent/x_*.nersc\"]'",
-                                scratch.path());
-  EXPECT_NE(none.status, 0);
-  EXPECT_NE(none.err.find("input.files"), std::string::npos) << none.err;
-  const auto action = run_fpgauge("flow " + kCards + "flow_quickstart.toml --output " +
-                                      quoted(scratch.path() / "out") +
-                                      " --set flow.action=nonsense",
-                                  scratch.path());
-  EXPECT_NE(action.status, 0);
-  EXPECT_NE(action.err.find("flow.action"), std::string::npos) << action.err;
-  const auto centre = run_fpgauge("flow " + kCards + "flow_quickstart.toml --output " +
-                                      quoted(scratch.path() / "out") +
-                                      " --set 'measure.instanton_centre=[1,2,3]'",
-                                  scratch.path());
-  EXPECT_NE(centre.status, 0);
-  EXPECT_NE(centre.err.find("measure.instanton_centre"), std::string::npos) << centre.err;
-  EXPECT_FALSE(fs::exists(scratch.path() / "out" / "summary.json"));
+  for (const auto& [setting, key] : std::vector<std::pair<std::string, std::string>>{
+           {"'input.files=[\"/nonexistent/x_*.nersc\"]'", "input.files"},
+           {"flow.action=nonsense", "flow.action"},
+           {"'measure.instanton_centre=[1,2,3]'", "measure.instanton_centre"}}) {
+    const auto refused = run_fpgauge("flow " + kCards + "flow_quickstart.toml --output " +
+                                         quoted(scratch.path() / "out") + " --set " + setting,
+                                     scratch.path());
+    EXPECT_NE(refused.status, 0) << setting;
+    EXPECT_NE(refused.err.find(key), std::string::npos) << refused.err;
+    EXPECT_FALSE(fs::exists(scratch.path() / "out" / "summary.json")) << setting;
+  }
 }
 
 }  // namespace
