@@ -5,11 +5,11 @@
 //
 // DIR receives run.toml (the resolved card, written first), flow_NNNN.csv per configuration
 // (t, E for every definition, Q and, with measure.instanton_centre, the fitted instanton size;
-// written when the configuration is done, so a killed run
-// resumes by skipping the finished ones: `fpgauge flow` on a directory whose run.toml equals the
-// new resolved card continues it), log.jsonl (one line per configuration), mean.csv (ensemble
-// means of t²E and W = t d/dt t²E per definition) and summary.json (t0, w0 per definition),
-// and the plots t2E.png and W.png (tools/plot_flow.py).
+// written when the configuration is done, so a killed run resumes by skipping the finished ones:
+// `fpgauge flow` on a directory whose run.toml equals the new resolved card continues it),
+// log.jsonl (one line per configuration), mean.csv (ensemble means of t²E and W = t d/dt t²E per
+// definition) and summary.json (t0, w0, √t0/w0 per definition), and the plots t2E.png and W.png
+// (tools/plot_flow.py).
 #include <fmt/format.h>
 #include <glob.h>
 

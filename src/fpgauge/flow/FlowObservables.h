@@ -62,8 +62,8 @@ struct FlowScales {
   Estimate sqrt_t0_over_w0;  // √t0/w0, jackknifed as a ratio (t0 and w0 are correlated)
 };
 
-// t0/a², w0/a and √t0/w0 with jackknife errors from the energy histories E_c(t_i) of the configurations
-// on the common grid t. Throws std::runtime_error naming the reference value and the largest
+// t0/a², w0/a and √t0/w0 with jackknife errors from the energy histories E_c(t_i) of the
+// configurations on the common grid t. Throws std::runtime_error naming the reference value and the largest
 // flow time if t²⟨E⟩ or W does not reach it (flow longer).
 FlowScales flow_scales(std::span<const double> t, const std::vector<std::vector<double>>& energies,
                        double reference = 0.3);

@@ -136,7 +136,6 @@ GaugeField instanton_field(std::shared_ptr<const Geometry> geometry,
 
 double fitted_instanton_size(const GaugeField& u, const SpacetimePoint& centre) {
   const Geometry& g = u.geometry();
-  const SiteField<double> q = topological_charge_density(u);
   constexpr double kWindow = 2.0;
   std::vector<double> y2, log_q;
   for (SiteIndex s = 0; s < g.volume(); ++s) {
@@ -149,26 +148,27 @@ double fitted_instanton_size(const GaugeField& u, const SpacetimePoint& centre) 
       if (d < -extent / 2) d += extent;
       r2 += d * d;
     }
-    if (r2 <= kWindow * kWindow && q[s] != 0.0) {
+    if (r2 > kWindow * kWindow) continue;  // the clover only where the fit reads it
+    const double q = topological_charge_density(clover_field_strength(u, s));
+    if (q != 0.0) {
       y2.push_back(r2);
-      log_q.push_back(std::log(std::abs(q[s])));
+      log_q.push_back(std::log(std::abs(q)));
     }
   }
   if (y2.size() < 3)
     throw std::runtime_error(fmt::format(
         "instanton size: {} sites with q != 0 within {} of the centre ({}), expected at least 3",
         y2.size(), kWindow, fmt::join(centre, ", ")));
-  // ln|q_i| = ln(N ρ⁴) − 4 ln(y_i² + ρ²): for a given ρ the best ln(N ρ⁴) is the mean residual.
+  // ln|q_i| = ln(N ρ⁴) − 4 ln(y_i² + ρ²): for a given ρ the best ln(N ρ⁴) is the mean residual,
+  // and the misfit is the residuals' sum of squares about it (two passes: the minimum is flat,
+  // and Σr² − (Σr)²/n would lose it to cancellation).
   auto misfit = [&](double log_rho) {
     const double rho2 = std::exp(2.0 * log_rho);
-    std::vector<double> r(y2.size());
+    auto residual = [&](std::size_t i) { return log_q[i] + 4.0 * std::log(y2[i] + rho2); };
     double mean = 0.0;
-    for (std::size_t i = 0; i < y2.size(); ++i) {
-      r[i] = log_q[i] + 4.0 * std::log(y2[i] + rho2);
-      mean += r[i] / double(r.size());
-    }
+    for (std::size_t i = 0; i < y2.size(); ++i) mean += residual(i) / double(y2.size());
     double sum = 0.0;
-    for (double ri : r) sum += (ri - mean) * (ri - mean);
+    for (std::size_t i = 0; i < y2.size(); ++i) sum += (residual(i) - mean) * (residual(i) - mean);
     return sum;
   };
   // A scan of ln ρ over [ln 0.05, ln L_max] brackets the minimum, golden sections refine it.
