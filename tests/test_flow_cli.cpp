@@ -51,6 +51,7 @@ TEST_F(FlowCommand, MeasuresT0AndW0AndResumes) {
 
   const nlohmann::json summary =
       nlohmann::json::parse(test::file_bytes(output() / "summary.json"));
+  EXPECT_EQ(summary["extents"], nlohmann::json({4, 4, 4, 4}));  // the box of a scaling study
   for (const char* definition : {"clover", "plaquette"}) {
     const auto& entry = summary["scales"][definition];
     ASSERT_TRUE(entry.contains("t0_over_a2")) << summary.dump(2);

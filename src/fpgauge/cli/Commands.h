@@ -36,6 +36,8 @@ void register_evaluate_command(CLI::App& app);
 void register_quickstart_command(CLI::App& app);
 // fpgauge search CARD.toml [--set k=v ...] [--output DIR] [--force]   (SearchCommand.cpp)
 void register_search_command(CLI::App& app);
+// fpgauge scaling CARD.toml [--set k=v ...] [--output DIR] [--force]   (ScalingCommand.cpp)
+void register_scaling_command(CLI::App& app);
 
 // The work of the run-card subcommands, for the commands that chain them (quickstart, search):
 // each runs as if called as `fpgauge NAME CARD --set ... --output ... [--force]`.

@@ -8,7 +8,7 @@
 // written when the configuration is done, so a killed run resumes by skipping the finished ones:
 // `fpgauge flow` on a directory whose run.toml equals the new resolved card continues it),
 // log.jsonl (one line per configuration), mean.csv (ensemble means of t²E and W = t d/dt t²E per
-// definition) and summary.json (t0, w0, √t0/w0 per definition), and the plots t2E.png and W.png
+// definition) and summary.json (the lattice extents; t0, w0, √t0/w0 per definition), and the plots t2E.png and W.png
 // (tools/plot_flow.py).
 #include <fmt/format.h>
 #include <glob.h>
@@ -235,7 +235,8 @@ FlowHistory flow_configuration(const FlowRun& run, const Action& action,
   return history;
 }
 
-void write_summary(const FlowRun& run, const std::vector<FlowHistory>& histories) {
+void write_summary(const FlowRun& run, const Geometry& lattice,
+                   const std::vector<FlowHistory>& histories) {
   nlohmann::json scales = nlohmann::json::object();
   std::string mean = "t";
   for (const std::string& e : run.energies) mean += fmt::format(",t2E_{0},W_{0}", e);
@@ -271,7 +272,8 @@ void write_summary(const FlowRun& run, const std::vector<FlowHistory>& histories
   }
   nlohmann::json charges = nlohmann::json::array();
   for (const FlowHistory& h : histories) charges.push_back(h.charge.back());
-  const nlohmann::json summary = {{"reference", run.reference},
+  const nlohmann::json summary = {{"extents", lattice.extents()},
+                                  {"reference", run.reference},
                                   {"scale_energy", run.energies[run.scale_energy]},
                                   {"flow_action", run.action},
                                   {"t_max", run.times.back()},
@@ -323,6 +325,9 @@ void run_flow(const RunCardOptions& options) {
 
   std::vector<FlowHistory> histories;
   std::string log;
+  // One lattice for the whole ensemble: its extents go into summary.json (the box L/√t0 of a
+  // scaling study); a configuration of another size is refused.
+  const Geometry lattice = read_configuration(run.inputs.front()).field.geometry();
   Progress progress("flow", static_cast<std::int64_t>(run.inputs.size()), "configurations");
   for (std::size_t c = 0; c < run.inputs.size(); ++c) {
     const fs::path history_file = run.output / fmt::format("flow_{:04d}.csv", c);
@@ -331,6 +336,12 @@ void run_flow(const RunCardOptions& options) {
       histories.push_back(read_history(history_file, run, statistics));
     } else {
       const ConfigurationFile input = read_configuration(run.inputs[c]);
+      if (!(input.field.geometry() == lattice))
+        throw std::runtime_error(fmt::format("{}: lattice {}, but {} has {} (one ensemble per "
+                                             "flow run)",
+                                             run.inputs[c].string(),
+                                             input.field.geometry().to_string(),
+                                             run.inputs.front().string(), lattice.to_string()));
       histories.push_back(flow_configuration(run, *action, energies, input.field, statistics));
       write_output_file(history_file, history_csv(run, histories.back(), statistics), false);
     }
@@ -349,7 +360,7 @@ void run_flow(const RunCardOptions& options) {
                     fmt::format("Q(t_max) {:.3f}", h.charge.back()));
   }
   write_output_file(run.output / "log.jsonl", log, true);
-  write_summary(run, histories);
+  write_summary(run, lattice, histories);
   if (run.plot) plot(run);
 
   std::ifstream summary_file(run.output / "summary.json");

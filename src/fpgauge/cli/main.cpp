@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   fpgauge::cli::register_label_command(app);
   fpgauge::cli::register_train_command(app);
   fpgauge::cli::register_flow_command(app);
+  fpgauge::cli::register_scaling_command(app);
   fpgauge::cli::register_baselines_command(app);
   fpgauge::cli::register_evaluate_command(app);
   fpgauge::cli::register_search_command(app);

@@ -1,0 +1,296 @@
+// fpgauge scaling CARD.toml: the analysis of a scaling study (issue 8, docs/scaling.md). Reads
+// the summary.json of one `fpgauge flow` run per ensemble, takes √t0/w0 and t0/a² of the chosen
+// energy definition, and extrapolates √t0/w0 linearly in a²/t0 to the continuum
+// (evaluation/ContinuumExtrapolation.h): per series (action) alone, and jointly with one shared
+// continuum value. The discretisation effect of an ensemble is its deviation from the joint
+// continuum value, δ = (√t0/w0)/(√t0/w0)_cont − 1. configs/scaling/scaling.toml documents
+// every key.
+//
+// DIR receives run.toml (the resolved card, written first), scaling.json (every ensemble and
+// fit, with the card), scaling.md (the same as tables) and scaling.png (tools/plot_scaling.py).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fpgauge/cli/Commands.h"
+#include "fpgauge/cli/RunCardOptions.h"
+#include "fpgauge/evaluation/ContinuumExtrapolation.h"
+#include "fpgauge/io/OutputFile.h"
+#include "fpgauge/io/RunCard.h"
+#include "fpgauge/io/RunDirectory.h"
+
+namespace fpgauge::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr const char* kDefaults = R"(
+[ensembles]
+flows = []
+series = []
+
+[analysis]
+energy = "clover"
+fit_max = 1.0
+
+[run]
+output = "out/scaling"
+plot = true
+)";
+
+bool is_run_output(const fs::path& file) {
+  const std::string name = file.filename().string();
+  return name == "run.toml" || name == "scaling.json" || name == "scaling.md" ||
+         name == "scaling.png";
+}
+
+struct Ensemble {
+  std::string series;
+  fs::path flow;
+  std::vector<int> extents;
+  int configurations = 0;
+  Estimate t0;     // t0/a²
+  Estimate ratio;  // √t0/w0
+  ScalingPoint point() const {
+    // x = a²/t0 = 1/(t0/a²), σ_x = σ_t0/t0².
+    return {1.0 / t0.value, t0.error / (t0.value * t0.value), ratio.value, ratio.error};
+  }
+  double box() const {  // L_min/√t0
+    return *std::min_element(extents.begin(), extents.end()) / std::sqrt(t0.value);
+  }
+};
+
+Estimate estimate(const json& entry, const char* key, const fs::path& file) {
+  if (!entry.contains(key))
+    throw std::runtime_error(fmt::format("{}: no '{}' ({})", file.string(), key,
+                                         entry.value("error", std::string("flow longer?"))));
+  return {entry.at(key).at("value").get<double>(), entry.at(key).at("error").get<double>()};
+}
+
+// One ensemble from its flow directory; every missing or malformed entry names the file.
+Ensemble read_ensemble(const fs::path& flow, const std::string& series, const std::string& energy) {
+  const fs::path file = flow / "summary.json";
+  Ensemble e;
+  e.series = series;
+  e.flow = flow;
+  try {
+    const json summary = json::parse(file_text(file));
+    if (!summary.contains("extents"))
+      throw std::runtime_error("no 'extents' (written by fpgauge flow since the scaling study: "
+                               "rerun the flow, its finished configurations are kept)");
+    e.extents = summary.at("extents").get<std::vector<int>>();
+    if (!summary.at("scales").contains(energy))
+      throw std::runtime_error(fmt::format("no energy definition '{}'", energy));
+    const json& entry = summary.at("scales").at(energy);
+    e.configurations = entry.at("configurations").get<int>();
+    e.t0 = estimate(entry, "t0_over_a2", file);
+    e.ratio = estimate(entry, "sqrt_t0_over_w0", file);
+  } catch (const json::exception& error) {
+    throw std::runtime_error(fmt::format("{}: {}", file.string(), error.what()));
+  } catch (const std::runtime_error& error) {
+    const std::string what = error.what();
+    if (what.rfind(file.string(), 0) == 0) throw;
+    throw std::runtime_error(fmt::format("{}: {}", file.string(), what));
+  }
+  if (!(e.t0.value > 0.0) || !(e.ratio.error > 0.0))
+    throw std::runtime_error(fmt::format(
+        "{}: t0/a^2 = {} ± {}, sqrt(t0)/w0 = {} ± {} (a positive t0 and a nonzero error from "
+        "at least two configurations expected)",
+        file.string(), e.t0.value, e.t0.error, e.ratio.value, e.ratio.error));
+  return e;
+}
+
+struct ScalingRun {
+  std::vector<Ensemble> ensembles;
+  std::vector<std::string> series;  // distinct, in order of first appearance
+  std::string energy;
+  double fit_max = 0.0;
+  fs::path output;
+  bool plot = true;
+};
+
+ScalingRun prepare(const RunCard& card) {
+  ScalingRun run;
+  run.energy = card.string("analysis.energy");
+  run.fit_max = card.real("analysis.fit_max");
+  if (!(run.fit_max > 0.0)) card.reject("analysis.fit_max", "a positive a^2/t0");
+  const std::vector<std::string> flows = card.strings("ensembles.flows");
+  const std::vector<std::string> series = card.strings("ensembles.series");
+  if (flows.empty()) card.reject("ensembles.flows", "at least one flow output directory");
+  if (series.size() != flows.size())
+    card.reject("ensembles.series", fmt::format("one series name per flow ({})", flows.size()));
+  for (std::size_t i = 0; i < flows.size(); ++i) {
+    if (series[i].empty()) card.reject("ensembles.series", "non-empty names");
+    run.ensembles.push_back(read_ensemble(flows[i], series[i], run.energy));
+    if (std::find(run.series.begin(), run.series.end(), series[i]) == run.series.end())
+      run.series.push_back(series[i]);
+  }
+  run.output = card.string("run.output");
+  if (run.output.empty()) card.reject("run.output", "a directory name");
+  run.plot = card.boolean("run.plot");
+  return run;
+}
+
+json estimate_json(const Estimate& e) { return {{"value", e.value}, {"error", e.error}}; }
+
+json fit_json(const ContinuumFit& fit, const std::vector<std::string>& names) {
+  json slopes = json::object();
+  for (std::size_t s = 0; s < names.size(); ++s) slopes[names[s]] = estimate_json(fit.slopes[s]);
+  return {{"continuum", estimate_json(fit.continuum)},
+          {"slope", slopes},
+          {"chi2", fit.chi2},
+          {"degrees_of_freedom", fit.degrees_of_freedom}};
+}
+
+// The fitted points (a²/t0 ≤ fit_max) of the given series.
+std::vector<std::vector<ScalingPoint>> fitted_points(const ScalingRun& run,
+                                                     const std::vector<std::string>& names) {
+  std::vector<std::vector<ScalingPoint>> points(names.size());
+  for (const Ensemble& e : run.ensembles) {
+    const auto s = std::find(names.begin(), names.end(), e.series) - names.begin();
+    if (s < static_cast<std::ptrdiff_t>(names.size()) && e.point().x <= run.fit_max)
+      points[static_cast<std::size_t>(s)].push_back(e.point());
+  }
+  return points;
+}
+
+// A fit of the given series, or the reason it cannot be made (e.g. one spacing).
+json try_fit(const ScalingRun& run, const std::vector<std::string>& names,
+             ContinuumFit* result = nullptr) {
+  try {
+    const ContinuumFit fit = fit_continuum_limit(fitted_points(run, names));
+    if (result) *result = fit;
+    return fit_json(fit, names);
+  } catch (const std::invalid_argument& error) {
+    return {{"error", error.what()}};
+  }
+}
+
+std::string format_estimate(const Estimate& e, int digits = 4) {
+  return fmt::format("{:.{}f}({:.{}f})", e.value, digits, e.error, digits);
+}
+
+void write_outputs(const ScalingRun& run, const RunCard& card) {
+  json per_series = json::object();
+  for (const std::string& name : run.series) per_series[name] = try_fit(run, {name});
+  ContinuumFit joint;
+  const json joint_json = try_fit(run, run.series, &joint);
+  const bool have_joint = !joint_json.contains("error");
+
+  json ensembles = json::array();
+  std::string table =
+      "| series | lattice | configurations | t0/a² | a²/t0 | L/√t0 | √t0/w0 | δ = deviation from "
+      "the continuum |\n|---|---|---|---|---|---|---|---|\n";
+  for (const Ensemble& e : run.ensembles) {
+    const ScalingPoint p = e.point();
+    json entry = {{"series", e.series},
+                  {"flow", e.flow.string()},
+                  {"extents", e.extents},
+                  {"configurations", e.configurations},
+                  {"t0_over_a2", estimate_json(e.t0)},
+                  {"a2_over_t0", {{"value", p.x}, {"error", p.x_error}}},
+                  {"box_over_sqrt_t0", e.box()},
+                  {"sqrt_t0_over_w0", estimate_json(e.ratio)},
+                  {"fitted", p.x <= run.fit_max}};
+    std::string deviation = "–";
+    if (have_joint) {
+      // δ's error: the ensemble's and the continuum value's, added in quadrature (conservative:
+      // the fitted continuum value is correlated with the ensemble's own point).
+      const double c = joint.continuum.value;
+      const Estimate delta{e.ratio.value / c - 1.0,
+                           std::hypot(e.ratio.error / c,
+                                      e.ratio.value * joint.continuum.error / (c * c))};
+      entry["deviation"] = estimate_json(delta);
+      deviation = fmt::format("{:+.2f}({:.2f}) %", 100.0 * delta.value, 100.0 * delta.error);
+    }
+    ensembles.push_back(entry);
+    std::string lattice;
+    for (const int l : e.extents) lattice += (lattice.empty() ? "" : "×") + std::to_string(l);
+    table += fmt::format("| {} | {} | {} | {} | {:.4f} | {:.2f} | {}{} | {} |\n", e.series, lattice,
+                         e.configurations, format_estimate(e.t0, 3), p.x, e.box(),
+                         format_estimate(e.ratio), p.x <= run.fit_max ? "" : " (not fitted)",
+                         deviation);
+  }
+
+  std::string fits = "| fit | (√t0/w0) continuum | slope in a²/t0 | χ²/dof |\n|---|---|---|---|\n";
+  auto fit_row = [&](const std::string& name, const json& fit) {
+    if (fit.contains("error")) {
+      fits += fmt::format("| {} | {} | | |\n", name, fit["error"].get<std::string>());
+      return;
+    }
+    std::string slopes;
+    for (const auto& [series, slope] : fit["slope"].items())
+      slopes += fmt::format("{}{}: {:.4f}({:.4f})", slopes.empty() ? "" : ", ", series,
+                            slope["value"].get<double>(), slope["error"].get<double>());
+    const int dof = fit["degrees_of_freedom"].get<int>();
+    fits += fmt::format("| {} | {:.4f}({:.4f}) | {} | {} |\n", name,
+                        fit["continuum"]["value"].get<double>(),
+                        fit["continuum"]["error"].get<double>(), slopes,
+                        dof > 0 ? fmt::format("{:.2f}/{}", fit["chi2"].get<double>(), dof)
+                                : std::string("– (exact)"));
+  };
+  for (const std::string& name : run.series) fit_row(name, per_series[name]);
+  fit_row("joint (shared continuum value)", joint_json);
+
+  const json output = {{"observable", "sqrt_t0_over_w0"},
+                       {"energy", run.energy},
+                       {"fit_max", run.fit_max},
+                       {"ensembles", ensembles},
+                       {"fits", per_series},
+                       {"joint_fit", joint_json},
+                       {"run_card", card.to_toml()}};
+  write_output_file(run.output / "scaling.json", output.dump(2) + "\n", false);
+  const std::string markdown = fmt::format(
+      "# Scaling of √t0/w0 (E: {}, linear fits in a²/t0 ≤ {})\n\n{}\n{}", run.energy,
+      run.fit_max, table, fits);
+  write_output_file(run.output / "scaling.md", markdown, false);
+  std::printf("%s", markdown.c_str());
+}
+
+void plot(const ScalingRun& run) {
+  const fs::path script = fs::path(FPGAUGE_TOOLS_DIR) / "plot_scaling.py";
+  const std::string command = fmt::format("/usr/bin/python3 '{}' '{}' > /dev/null 2>&1",
+                                          script.string(), run.output.string());
+  if (!fs::exists(script) || std::system(command.c_str()) != 0)
+    std::fprintf(stderr, "scaling: no plot (needs /usr/bin/python3 with matplotlib and %s)\n",
+                 script.c_str());
+}
+
+}  // namespace
+
+void run_scaling(const RunCardOptions& options) {
+  const RunCard card = options.load(kDefaults, "run.output");
+  const ScalingRun run = prepare(card);
+  prepare_run_directory(run.output, options.force, is_run_output);
+  card.write(run.output / "run.toml");
+  write_outputs(run, card);
+  if (run.plot) plot(run);
+}
+
+void register_scaling_command(CLI::App& app) {
+  auto options = std::make_shared<RunCardOptions>();
+  CLI::App* command = app.add_subcommand(
+      "scaling",
+      "Scaling study analysis: sqrt(t0)/w0 of `fpgauge flow` runs (one per ensemble) against "
+      "a^2/t0, linear continuum extrapolations per action and with a shared continuum value, and "
+      "each ensemble's deviation from it. Writes DIR/run.toml, DIR/scaling.json, DIR/scaling.md "
+      "and DIR/scaling.png. configs/scaling/scaling.toml documents every key.");
+  add_run_card_options(*command, *options, "analysis.fit_max=0.5",
+                       "Output directory (overrides run.output)",
+                       "Replace an analysis already in the output directory");
+  command->callback([options] { run_scaling(*options); });
+}
+
+}  // namespace fpgauge::cli
