@@ -1,11 +1,14 @@
 // The gradient flow (flow/GradientFlow.h): wall time per unit flow time with each flow action
-// (Wilson, Symanzik, Iwasaki) on 8^4 and 16^4, fixed RK3 step ε = 0.02 (three forces per step,
-// so 150 force evaluations per unit flow time), 1 and 2 threads; and the flow measurement
-// (clover E and Q from one pass). Counter: s per unit t and link-updates per second.
+// (Wilson, Symanzik, Iwasaki on 8^4 and 16^4; the shipped L-CNN model, models/default, on 4^4
+// and 8^4), fixed RK3 step ε = 0.02 (three forces per step, so 150 force evaluations per unit
+// flow time), 1 and 2 threads; and the flow measurement (clover E and Q from one pass).
+// Counter: s per unit t and link-updates per second.
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
-#include "fpgauge/actions/GaugeLoopAction.h"
+#include <memory>
+
+#include "fpgauge/actions/ActionFactory.h"
 #include "fpgauge/flow/GradientFlow.h"
 #include "fpgauge/lattice/GaugeFieldOps.h"
 #include "fpgauge/observables/Topology.h"
@@ -16,21 +19,22 @@ namespace {
 constexpr double kStep = 0.02;
 constexpr double kFlowTime = 0.1;  // per benchmark iteration: 5 steps
 
-GaugeLoopAction flow_action(int index) {
+std::unique_ptr<Action> flow_action(int index) {
   switch (index) {
-    case 0: return GaugeLoopAction::wilson();
-    case 1: return GaugeLoopAction::symanzik();
-    default: return GaugeLoopAction::iwasaki();
+    case 0: return make_action("wilson");
+    case 1: return make_action("symanzik");
+    case 2: return make_action("iwasaki");
+    default: return make_action("lcnn:" FPGAUGE_SOURCE_DIR "/models/default/model.fpglcnn");
   }
 }
 
 void BM_Flow(benchmark::State& state) {
   const int l = int(state.range(0));
   omp_set_num_threads(int(state.range(2)));
-  const GaugeLoopAction action = flow_action(int(state.range(1)));
-  state.SetLabel(action.name());
+  const std::unique_ptr<Action> action = flow_action(int(state.range(1)));
+  state.SetLabel(action->name());
   const GaugeField start = random_gauge_field(Geometry::make({l, l, l, l}), 7);
-  GradientFlow flow(action, {.step = kStep});
+  GradientFlow flow(*action, {.step = kStep});
   for (auto _ : state) {
     state.PauseTiming();
     GaugeField v = start;
@@ -47,6 +51,7 @@ void BM_Flow(benchmark::State& state) {
 BENCHMARK(BM_Flow)
     ->ArgNames({"L", "action", "threads"})
     ->ArgsProduct({{8, 16}, {0, 1, 2}, {1, 2}})
+    ->ArgsProduct({{4, 8}, {3}, {1, 2}})
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 

@@ -123,6 +123,33 @@ TEST(GenerateCommand, NestedTimeScalesShrinkTheIntegrationError) {
   EXPECT_FALSE(fs::exists(dir / "bad"));
 }
 
+TEST(GenerateCommand, UnconditionalThermalisationTrajectoriesLeaveTheColdStart) {
+  // One Omelyan step per unit trajectory from the unit field: ΔH is O(10), so the Metropolis
+  // test would keep the cold start for many trajectories; the first `unconditional` ones are
+  // kept regardless, logged as such, and do not count in the acceptance.
+  const test::ScratchDirectory dir;
+  const std::string card = kQuickstart +
+                           " --set algorithm.kind=hmc --set hmc.steps=1 --set run.start=cold"
+                           " --set run.thermalisation=4 --set run.configurations=1"
+                           " --set run.separation=1 --set hmc.unconditional=3";
+  const auto result = run_fpgauge("generate " + card + " --output " + quoted(dir / "run"), dir.path());
+  ASSERT_EQ(result.status, 0) << result.err;
+  const auto log = log_entries(dir / "run" / "log.jsonl");
+  ASSERT_EQ(log.size(), 5u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_FALSE(log[i]["metropolis"].get<bool>());
+    EXPECT_TRUE(log[i]["accepted"].get<bool>());
+  }
+  EXPECT_GT(std::abs(log[0]["delta_h"].get<double>()), 1.0);  // the test would have mattered
+  EXPECT_LT(log[0]["plaquette"].get<double>(), 0.99);
+  EXPECT_FALSE(log[3].contains("metropolis"));
+
+  const auto refused = run_fpgauge(
+      "generate " + card + " --set hmc.unconditional=5 --output " + quoted(dir / "bad"), dir.path());
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_NE(refused.err.find("hmc.unconditional"), std::string::npos) << refused.err;
+}
+
 TEST(GenerateCommand, RefusesToReplaceARunUnlessForced) {
   const test::ScratchDirectory dir;
   const std::string args = "generate " + kQuickstart + " --set run.configurations=2 --output " +

@@ -67,6 +67,7 @@ trajectory_length = 1.0
 steps = 10
 inner_action = ""
 inner_steps = 4
+unconditional = 0
 
 [output]
 format = "nersc"
@@ -120,6 +121,7 @@ struct EnsembleRun {
   std::int64_t overrelaxation;
   bool hot_start;
   std::int64_t thermalisation, configurations, separation;
+  std::int64_t unconditional = 0;  // first HMC trajectories kept without the Metropolis test
   std::uint64_t seed;
   ConfigurationFormat format;
   int precision;
@@ -195,6 +197,7 @@ EnsembleRun prepare(const RunCard& card) {
     }
     parameters.seed = run.seed;
     run.hmc.emplace(parameters);
+    run.unconditional = at_least(card, "hmc.unconditional", 0);
   } else {
     card.reject("algorithm.kind", "\"heatbath\" or \"hmc\"");
   }
@@ -205,6 +208,10 @@ EnsembleRun prepare(const RunCard& card) {
   run.thermalisation = at_least(card, "run.thermalisation", 0);
   run.configurations = at_least(card, "run.configurations", 1);
   run.separation = at_least(card, "run.separation", 1);
+  if (run.unconditional > run.thermalisation)
+    card.reject("hmc.unconditional", fmt::format("at most run.thermalisation = {} trajectories "
+                                                 "(only thermalisation may skip the test)",
+                                                 run.thermalisation));
   if (run.thermalisation + run.configurations * run.separation > 999999)
     card.reject("run.configurations", "at most 999999 updates in all (six-digit file numbers)");
   const ConfigurationOutput output = configuration_output(card);
@@ -341,12 +348,18 @@ void run_generate(const RunCardOptions& options) {
         overrelaxation_sweep(u, *run.local_action);
       reunitarise(u);
     } else {
-      const TrajectoryResult result = run.hmc->trajectory(u, static_cast<std::uint64_t>(n));
+      const bool metropolis = n > run.unconditional;
+      const TrajectoryResult result =
+          run.hmc->trajectory(u, static_cast<std::uint64_t>(n), metropolis);
       entry["delta_h"] = result.delta_h;
       entry["acceptance_probability"] = result.acceptance_probability;
       entry["accepted"] = result.accepted;
-      state.acceptance_sum += result.acceptance_probability;
-      state.accepted += result.accepted;
+      if (metropolis) {
+        state.acceptance_sum += result.acceptance_probability;
+        state.accepted += result.accepted;
+      } else {
+        entry["metropolis"] = false;
+      }
     }
     const double plaquette = average_plaquette(u);
     entry["plaquette"] = plaquette;
@@ -380,8 +393,9 @@ void run_generate(const RunCardOptions& options) {
                         .c_str());
   if (!heatbath)
     std::printf("%s", fmt::format("acceptance  {:.3f} (mean exp(-dH) clipped at 1: {:.3f})\n",
-                                  static_cast<double>(state.accepted) / updates,
-                                  static_cast<double>(state.acceptance_sum / updates))
+                                  static_cast<double>(state.accepted) / (updates - run.unconditional),
+                                  static_cast<double>(state.acceptance_sum /
+                                                      (updates - run.unconditional)))
                           .c_str());
 }
 

@@ -138,7 +138,8 @@ void Hmc::integrate(GaugeField& u, AlgebraField& p) const {
   MolecularDynamics(parameters_, u, p).evolve(0, parameters_.trajectory_length);
 }
 
-TrajectoryResult Hmc::trajectory(GaugeField& u, std::uint64_t trajectory_index) const {
+TrajectoryResult Hmc::trajectory(GaugeField& u, std::uint64_t trajectory_index,
+                                 bool metropolis) const {
   AlgebraField p(u.geometry_ptr());
   draw_momenta(p, trajectory_index);
   const GaugeField start = u;
@@ -153,7 +154,7 @@ TrajectoryResult Hmc::trajectory(GaugeField& u, std::uint64_t trajectory_index) 
     spdlog::warn("HMC trajectory {}: ΔH is NaN; trajectory rejected", trajectory_index);
   } else {
     result.acceptance_probability = std::min(1.0, std::exp(-delta_h));
-    result.accepted = u_accept < std::exp(-delta_h);
+    result.accepted = !metropolis || u_accept < std::exp(-delta_h);
   }
   if (result.accepted) {
     // Removes the round-off drift of the products exp(iεP)U over many trajectories; done here,

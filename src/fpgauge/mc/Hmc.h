@@ -44,8 +44,12 @@ class Hmc {
   // trajectory length that is not finite and positive.
   explicit Hmc(HmcParameters parameters);
 
-  // One trajectory with the Metropolis test; u is left at the accepted configuration.
-  TrajectoryResult trajectory(GaugeField& u, std::uint64_t trajectory_index) const;
+  // One trajectory with the Metropolis test; u is left at the accepted configuration. Without
+  // `metropolis` every trajectory with a finite ΔH is kept (thermalisation from a cold or hot
+  // start only, where ΔH is large and the test would stall the run; not a valid Markov step
+  // of the ensemble). acceptance_probability is min(1, e^{−ΔH}) either way.
+  TrajectoryResult trajectory(GaugeField& u, std::uint64_t trajectory_index,
+                              bool metropolis = true) const;
 
   // The pieces, public for the tests: fresh momenta, the Hamiltonian, and the molecular
   // dynamics evolution over the full trajectory length (reversible: integrating with −P
