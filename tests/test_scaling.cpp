@@ -108,7 +108,11 @@ class ScalingCommand : public ::testing::Test {
          {{"clover",
            {{"configurations", 20},
             {"t0_over_a2", {{"value", t0}, {"error", 0.01 * t0}}},
-            {"sqrt_t0_over_w0", {{"value", ratio}, {"error", 0.003}}}}}}}};
+            {"sqrt_t0_over_w0", {{"value", ratio}, {"error", 0.003}}}}},
+          {"plaquette",
+           {{"configurations", 20},
+            {"t0_over_a2", {{"value", 0.5 * t0}, {"error", 0.01 * t0}}},
+            {"sqrt_t0_over_w0", {{"value", ratio + 0.05}, {"error", 0.003}}}}}}}};
     if (with_extents) summary["extents"] = {extent, extent, extent, extent};
     fs::create_directories(scratch_.path() / name);
     write_output_file(scratch_.path() / name / "summary.json", summary.dump(2), true);
@@ -159,6 +163,21 @@ TEST_F(ScalingCommand, OneSpacingGivesNoFitButTheTable) {
   EXPECT_FALSE(out["ensembles"][0].contains("deviation"));
 }
 
+TEST_F(ScalingCommand, EachEnsembleCanUseItsOwnEnergyDefinition) {
+  write_flow("w8", 8, 1.0, 1.0);
+  write_flow("s8", 8, 1.0, 0.9);
+  const auto result = run_fpgauge(
+      arguments(R"("wilson","sym")", R"(--set 'ensembles.energies=["plaquette","clover"]')"),
+      scratch_.path());
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_NE(result.out.find("wilson (E: plaquette)"), std::string::npos) << result.out;
+  const nlohmann::json out = test::read_json(scratch_.path() / "analysis" / "scaling.json");
+  EXPECT_NEAR(out["ensembles"][0]["sqrt_t0_over_w0"]["value"].get<double>(), 1.05, 1e-12);
+  EXPECT_NEAR(out["ensembles"][0]["t0_over_a2"]["value"].get<double>(), 0.5, 1e-12);
+  EXPECT_NEAR(out["ensembles"][1]["sqrt_t0_over_w0"]["value"].get<double>(), 0.9, 1e-12);
+  EXPECT_EQ(out["ensembles"][1]["energy"], "clover");
+}
+
 TEST_F(ScalingCommand, BadInputIsOneErrorNamingTheFileOrKey) {
   write_flow("w8", 8, 1.0, 1.0);
   write_flow("old", 8, 2.0, 1.0, /*with_extents=*/false);
@@ -168,8 +187,9 @@ TEST_F(ScalingCommand, BadInputIsOneErrorNamingTheFileOrKey) {
   const std::vector<Case> cases = {
       {R"("wilson")", "", "ensembles.series"},
       {R"("wilson","wilson")", "", "extents"},
-      {R"("wilson","wilson")", "--set analysis.energy=plaquette", "plaquette"},
+      {R"("wilson","wilson")", "--set analysis.energy=symanzik", "symanzik"},
       {R"("wilson","")", "", "non-empty"},
+      {R"("wilson","wilson")", R"(--set 'ensembles.energies=["clover"]')", "ensembles.energies"},
   };
   for (const Case& c : cases) {
     const auto result = run_fpgauge(arguments(c.series, c.extra), scratch_.path());

@@ -1,6 +1,6 @@
 // fpgauge scaling CARD.toml: the analysis of a scaling study (issue 8, docs/scaling.md). Reads
 // the summary.json of one `fpgauge flow` run per ensemble, takes √t0/w0 and t0/a² of the chosen
-// energy definition, and extrapolates √t0/w0 linearly in a²/t0 to the continuum
+// energy definition (one for all, or one per ensemble: each action with its own flow and E), and extrapolates √t0/w0 linearly in a²/t0 to the continuum
 // (evaluation/ContinuumExtrapolation.h): per series (action) alone, and jointly with one shared
 // continuum value. The discretisation effect of an ensemble is its deviation from the joint
 // continuum value, δ = (√t0/w0)/(√t0/w0)_cont − 1. configs/scaling/scaling.toml documents
@@ -40,6 +40,7 @@ constexpr const char* kDefaults = R"(
 [ensembles]
 flows = []
 series = []
+energies = []
 
 [analysis]
 energy = "clover"
@@ -59,6 +60,7 @@ bool is_run_output(const fs::path& file) {
 struct Ensemble {
   std::string series;
   fs::path flow;
+  std::string energy;  // the definition of E whose t0 and w0 are used
   std::vector<int> extents;
   int configurations = 0;
   Estimate t0;     // t0/a²
@@ -85,6 +87,7 @@ Ensemble read_ensemble(const fs::path& flow, const std::string& series, const st
   Ensemble e;
   e.series = series;
   e.flow = flow;
+  e.energy = energy;
   try {
     const json summary = json::parse(file_text(file));
     if (!summary.contains("extents"))
@@ -128,12 +131,17 @@ ScalingRun prepare(const RunCard& card) {
   if (!(run.fit_max > 0.0)) card.reject("analysis.fit_max", "a positive a^2/t0");
   const std::vector<std::string> flows = card.strings("ensembles.flows");
   const std::vector<std::string> series = card.strings("ensembles.series");
+  std::vector<std::string> energies = card.strings("ensembles.energies");
+  if (energies.empty()) energies.assign(flows.size(), run.energy);
+  if (energies.size() != flows.size())
+    card.reject("ensembles.energies", fmt::format("[] or one energy definition per flow ({})",
+                                                  flows.size()));
   if (flows.empty()) card.reject("ensembles.flows", "at least one flow output directory");
   if (series.size() != flows.size())
     card.reject("ensembles.series", fmt::format("one series name per flow ({})", flows.size()));
   for (std::size_t i = 0; i < flows.size(); ++i) {
     if (series[i].empty()) card.reject("ensembles.series", "non-empty names");
-    run.ensembles.push_back(read_ensemble(flows[i], series[i], run.energy));
+    run.ensembles.push_back(read_ensemble(flows[i], series[i], energies[i]));
     if (std::find(run.series.begin(), run.series.end(), series[i]) == run.series.end())
       run.series.push_back(series[i]);
   }
@@ -141,6 +149,11 @@ ScalingRun prepare(const RunCard& card) {
   if (run.output.empty()) card.reject("run.output", "a directory name");
   run.plot = card.boolean("run.plot");
   return run;
+}
+
+bool mixed_energies(const ScalingRun& run) {
+  return std::any_of(run.ensembles.begin(), run.ensembles.end(),
+                     [&](const Ensemble& e) { return e.energy != run.energy; });
 }
 
 json estimate_json(const Estimate& e) { return {{"value", e.value}, {"error", e.error}}; }
@@ -197,6 +210,7 @@ void write_outputs(const ScalingRun& run, const RunCard& card) {
     const ScalingPoint p = e.point();
     json entry = {{"series", e.series},
                   {"flow", e.flow.string()},
+                  {"energy", e.energy},
                   {"extents", e.extents},
                   {"configurations", e.configurations},
                   {"t0_over_a2", estimate_json(e.t0)},
@@ -218,7 +232,9 @@ void write_outputs(const ScalingRun& run, const RunCard& card) {
     ensembles.push_back(entry);
     std::string lattice;
     for (const int l : e.extents) lattice += (lattice.empty() ? "" : "×") + std::to_string(l);
-    table += fmt::format("| {} | {} | {} | {} | {:.4f} | {:.2f} | {}{} | {} |\n", e.series, lattice,
+    const std::string label = mixed_energies(run) ? fmt::format("{} (E: {})", e.series, e.energy)
+                                                  : e.series;
+    table += fmt::format("| {} | {} | {} | {} | {:.4f} | {:.2f} | {}{} | {} |\n", label, lattice,
                          e.configurations, format_estimate(e.t0, 3), p.x, e.box(),
                          format_estimate(e.ratio), p.x <= run.fit_max ? "" : " (not fitted)",
                          deviation);
@@ -245,7 +261,7 @@ void write_outputs(const ScalingRun& run, const RunCard& card) {
   fit_row("joint (shared continuum value)", joint_json);
 
   const json output = {{"observable", "sqrt_t0_over_w0"},
-                       {"energy", run.energy},
+                       {"energy", run.energy},  // the default of ensembles.energies
                        {"fit_max", run.fit_max},
                        {"ensembles", ensembles},
                        {"fits", per_series},
@@ -253,8 +269,9 @@ void write_outputs(const ScalingRun& run, const RunCard& card) {
                        {"run_card", card.to_toml()}};
   write_output_file(run.output / "scaling.json", output.dump(2) + "\n", false);
   const std::string markdown = fmt::format(
-      "# Scaling of √t0/w0 (E: {}, linear fits in a²/t0 ≤ {})\n\n{}\n{}", run.energy,
-      run.fit_max, table, fits);
+      "# Scaling of √t0/w0 (E: {}, linear fits in a²/t0 ≤ {})\n\n{}\n{}",
+      mixed_energies(run) ? std::string("per ensemble, see scaling.json") : run.energy, run.fit_max,
+      table, fits);
   write_output_file(run.output / "scaling.md", markdown, false);
   std::printf("%s", markdown.c_str());
 }
