@@ -47,7 +47,7 @@ energy = "clover"
 fit_max = 1.0
 
 [run]
-output = "out/scaling"
+output = "out/scaling/analysis"
 plot = true
 )";
 
