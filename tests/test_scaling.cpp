@@ -1,8 +1,13 @@
 // Continuum extrapolations of the scaling study (evaluation/ContinuumExtrapolation.h) against
-// closed-form weighted least squares, and `fpgauge scaling` on hand-made flow summaries.
+// closed-form weighted least squares, the flow history files (io/FlowHistoryFile.h), and
+// `fpgauge scaling` on hand-made flow runs.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
+#include <map>
+#include <utility>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -12,6 +17,7 @@
 #include "CommandRunner.h"
 #include "ScratchDirectory.h"
 #include "fpgauge/evaluation/ContinuumExtrapolation.h"
+#include "fpgauge/io/FlowHistoryFile.h"
 #include "fpgauge/io/OutputFile.h"
 
 namespace fpgauge {
@@ -97,99 +103,191 @@ TEST(ContinuumExtrapolation, RefusesWhatDoesNotFixTheParameters) {
   EXPECT_THROW(fit_continuum_limit({{p, {1.0, 0.0, 1.0, 0.1}}, {}}), std::invalid_argument);
 }
 
-// Flow summaries as `fpgauge flow` writes them, for two actions on exact lines.
+TEST(FlowHistoryFile, RoundTripsAndRefusesMalformedTables) {
+  const test::ScratchDirectory dir;
+  const FlowHistoryTable table{12, 1, {"t", "E_clover", "Q"}, {{0.0, 0.02}, {2.5, 1.0 / 3.0}, {-0.1, 0.2}}};
+  const fs::path file = dir / "flow_0000.csv";
+  write_output_file(file, flow_history_csv(table), false);
+  EXPECT_EQ(test::file_bytes(file),
+            "# steps 12 rejected 1\nt,E_clover,Q\n0,2.5,-0.10000000000000001\n"
+            "0.02,0.33333333333333331,0.20000000000000001\n");
+  const FlowHistoryTable back = read_flow_history(file);
+  EXPECT_EQ(back.steps, 12);
+  EXPECT_EQ(back.rejected, 1);
+  EXPECT_EQ(back.names, table.names);
+  EXPECT_EQ(back.columns, table.columns);
+  EXPECT_THROW((void)back.column("E_plaquette", file), std::runtime_error);
+  for (const std::string bad : {"t,E\n0,1\n", "# steps 1 rejected 0\nE,t\n0,1\n",
+                                "# steps 1 rejected 0\nt,E\n0,1,2\n",
+                                "# steps 1 rejected 0\nt,E\n0\n",
+                                "# steps 1 rejected 0\nt,E\n0,1x\n"}) {
+    write_output_file(file, bad, true);
+    try {
+      (void)read_flow_history(file);
+      ADD_FAILURE() << "accepted: " << bad;
+    } catch (const std::runtime_error& error) {
+      EXPECT_NE(std::string(error.what()).find("flow_0000.csv"), std::string::npos) << error.what();
+    }
+  }
+}
+
+// Flow runs as `fpgauge flow` writes them (summary.json with the lattice and reference value,
+// flow_NNNN.csv per configuration), with t² E(t) = k t^p per configuration: t0 = (0.3/k)^(1/p),
+// w0² = (0.3/(pk))^(1/p), √t0/w0 = p^(1/(2p)). k and p vary a little between configurations, so
+// that the jackknife errors are not zero.
 class ScalingCommand : public ::testing::Test {
  protected:
-  void write_flow(const std::string& name, int extent, double t0, double ratio,
+  struct History {
+    double k, p;
+  };
+  static History vary(History h, int c) {
+    const double wiggle = (c % 5) - 2;
+    return {h.k * (1.0 + 0.02 * wiggle), h.p * (1.0 + 0.002 * wiggle)};
+  }
+  // configurations[c] = {clover, plaquette} (the plaquette E a factor 0.7 and p + 0.1 away).
+  void write_flow(const std::string& name, int extent, History clover, int configurations = 10,
                   bool with_extents = true) {
-    nlohmann::json summary = {
-        {"flow_action", "wilson"},
-        {"scales",
-         {{"clover",
-           {{"configurations", 20},
-            {"t0_over_a2", {{"value", t0}, {"error", 0.01 * t0}}},
-            {"sqrt_t0_over_w0", {{"value", ratio}, {"error", 0.003}}}}},
-          {"plaquette",
-           {{"configurations", 20},
-            {"t0_over_a2", {{"value", 0.5 * t0}, {"error", 0.01 * t0}}},
-            {"sqrt_t0_over_w0", {{"value", ratio + 0.05}, {"error", 0.003}}}}}}}};
+    const fs::path dir = scratch_.path() / name;
+    fs::create_directories(dir);
+    nlohmann::json summary = {{"reference", 0.3}, {"flow_action", "wilson"}};
     if (with_extents) summary["extents"] = {extent, extent, extent, extent};
-    fs::create_directories(scratch_.path() / name);
-    write_output_file(scratch_.path() / name / "summary.json", summary.dump(2), true);
-    flows_ += std::string(flows_.empty() ? "" : ",") + "\"" + (scratch_.path() / name).string() + "\"";
+    write_output_file(dir / "summary.json", summary.dump(2), true);
+    for (int c = 0; c < configurations; ++c) {
+      const History h = vary(clover, c);
+      FlowHistoryTable table{100, 0, {"t", "E_clover", "E_plaquette", "Q"}, {{}, {}, {}, {}}};
+      for (int i = 1; i <= 400; ++i) {
+        const double t = 0.01 * i;
+        table.columns[0].push_back(t);
+        table.columns[1].push_back(h.k * std::pow(t, h.p - 2.0));
+        table.columns[2].push_back(0.7 * h.k * std::pow(t, h.p + 0.1 - 2.0));
+        table.columns[3].push_back(0.0);
+      }
+      energies_[name].push_back({table.columns[1], table.columns[2]});
+      times_ = table.columns[0];
+      write_output_file(dir / fmt::format("flow_{:04d}.csv", c), flow_history_csv(table), true);
+    }
+    flows_ += std::string(flows_.empty() ? "" : ",") + "\"" + dir.string() + "\"";
+  }
+  // What the analysis should find: flow_scales on bins of the same histories.
+  FlowScales expected(const std::string& name, int definition, int bin_size = 1) const {
+    const auto& configurations = energies_.at(name);
+    std::vector<std::vector<double>> bins(configurations.size() / bin_size,
+                                          std::vector<double>(times_.size(), 0.0));
+    for (std::size_t c = 0; c < bins.size() * bin_size; ++c)
+      for (std::size_t i = 0; i < times_.size(); ++i)
+        bins[c / bin_size][i] += configurations[c][definition][i] / bin_size;
+    return flow_scales(times_, bins, 0.3);
+  }
+  static ScalingPoint point(const FlowScales& s) {
+    return {1.0 / s.t0.value, s.t0.error / (s.t0.value * s.t0.value), s.sqrt_t0_over_w0.value,
+            s.sqrt_t0_over_w0.error};
   }
   std::string arguments(const std::string& series, const std::string& extra = "") const {
     return "scaling " + std::string(FPGAUGE_SOURCE_DIR) + "/configs/scaling/scaling.toml --output " +
            quoted(scratch_.path() / "analysis") + " --set 'ensembles.flows=[" + flows_ +
            "]' --set 'ensembles.series=[" + series + "]' --set run.plot=false " + extra;
   }
+  nlohmann::json analysis() const {
+    return test::read_json(scratch_.path() / "analysis" / "scaling.json");
+  }
   test::ScratchDirectory scratch_;
   std::string flows_;
+  std::map<std::string, std::vector<std::array<std::vector<double>, 2>>> energies_;
+  std::vector<double> times_;
 };
 
 TEST_F(ScalingCommand, ExtrapolatesAndReportsTheDeviations) {
-  const double c = 0.95;
-  for (const int l : {6, 8, 12}) write_flow("w" + std::to_string(l), l, l * l / 64.0, c + 0.1 * 64.0 / (l * l));
-  for (const int l : {6, 8, 12}) write_flow("s" + std::to_string(l), l, l * l / 64.0, c - 0.02 * 64.0 / (l * l));
-  const auto result = run_fpgauge(arguments(R"("wilson","wilson","wilson","sym","sym","sym")",
+  // t0/a² = (L/8)², √t0/w0 = p^(1/(2p)): larger p on coarser lattices for "wilson".
+  const std::vector<std::pair<std::string, int>> ensembles = {{"w6", 6}, {"w8", 8}, {"w12", 12},
+                                                              {"s8", 8}, {"s12", 12}};
+  const std::map<std::string, double> p = {{"w6", 1.25}, {"w8", 1.15}, {"w12", 1.06},
+                                           {"s8", 1.02}, {"s12", 1.01}};
+  for (const auto& [name, l] : ensembles) {
+    const double t0 = l * l / 64.0, power = p.at(name);
+    write_flow(name, l, {0.3 / std::pow(t0, power), power});
+  }
+  const auto result = run_fpgauge(arguments(R"("wilson","wilson","wilson","sym","sym")",
                                             "--set analysis.fit_max=1.5"),
                                   scratch_.path());
   ASSERT_EQ(result.status, 0) << result.err;
   EXPECT_NE(result.out.find("joint"), std::string::npos) << result.out;
-  const nlohmann::json out = test::read_json(scratch_.path() / "analysis" / "scaling.json");
-  EXPECT_NEAR(out["joint_fit"]["continuum"]["value"].get<double>(), c, 1e-9);
-  EXPECT_NEAR(out["fits"]["wilson"]["slope"]["wilson"]["value"].get<double>(), 0.1, 1e-9);
-  EXPECT_NEAR(out["fits"]["sym"]["continuum"]["value"].get<double>(), c, 1e-9);
-  const auto& coarsest = out["ensembles"][0];  // L = 6: a²/t0 = 64/36 > fit_max
-  EXPECT_FALSE(coarsest["fitted"].get<bool>());
-  EXPECT_NEAR(coarsest["box_over_sqrt_t0"].get<double>(), 8.0, 1e-12);
-  EXPECT_NEAR(coarsest["deviation"]["value"].get<double>(), 0.1 * 64.0 / 36.0 / c, 1e-9);
-  EXPECT_TRUE(out["ensembles"][1]["fitted"].get<bool>());
+  const nlohmann::json out = analysis();
+  std::vector<ScalingPoint> wilson, sym;
+  for (std::size_t i = 0; i < ensembles.size(); ++i) {
+    const FlowScales s = expected(ensembles[i].first, 0);
+    const auto& e = out["ensembles"][i];
+    EXPECT_NEAR(e["t0_over_a2"]["value"].get<double>(), s.t0.value, 1e-12);
+    EXPECT_NEAR(e["sqrt_t0_over_w0"]["error"].get<double>(), s.sqrt_t0_over_w0.error, 1e-12);
+    EXPECT_GT(s.sqrt_t0_over_w0.error, 0.0);
+    EXPECT_NEAR(e["box_over_sqrt_t0"].get<double>(), ensembles[i].second / std::sqrt(s.t0.value),
+                1e-12);
+    if (1.0 / s.t0.value <= 1.5) (i < 3 ? wilson : sym).push_back(point(s));
+    EXPECT_EQ(e["fitted"].get<bool>(), 1.0 / s.t0.value <= 1.5);
+  }
+  EXPECT_EQ(wilson.size(), 2u);  // L = 6 (a²/t0 ≈ 1.8) is shown, not fitted
+  const ContinuumFit joint = fit_continuum_limit({wilson, sym});
+  EXPECT_NEAR(out["joint_fit"]["continuum"]["value"].get<double>(), joint.continuum.value, 1e-10);
+  EXPECT_NEAR(out["fits"]["sym"]["continuum"]["value"].get<double>(),
+              fit_continuum_limit({sym}).continuum.value, 1e-10);
+  const double y6 = out["ensembles"][0]["sqrt_t0_over_w0"]["value"].get<double>();
+  EXPECT_NEAR(out["ensembles"][0]["deviation"]["value"].get<double>(),
+              y6 / joint.continuum.value - 1.0, 1e-10);
+  EXPECT_GT(out["ensembles"][0]["deviation"]["value"].get<double>(), 0.05);  // p^(1/2p): 9%
   EXPECT_TRUE(fs::exists(scratch_.path() / "analysis" / "scaling.md"));
   EXPECT_TRUE(fs::exists(scratch_.path() / "analysis" / "run.toml"));
   // A second run does not overwrite the first.
-  const auto again = run_fpgauge(arguments(R"("wilson","wilson","wilson","sym","sym","sym")"),
+  const auto again = run_fpgauge(arguments(R"("wilson","wilson","wilson","sym","sym")"),
                                  scratch_.path());
   EXPECT_NE(again.status, 0);
   EXPECT_NE(again.err.find("--force"), std::string::npos) << again.err;
 }
 
-TEST_F(ScalingCommand, OneSpacingGivesNoFitButTheTable) {
-  write_flow("w8", 8, 1.0, 1.0);
-  const auto result = run_fpgauge(arguments(R"("wilson")"), scratch_.path());
-  ASSERT_EQ(result.status, 0) << result.err;
-  const nlohmann::json out = test::read_json(scratch_.path() / "analysis" / "scaling.json");
-  EXPECT_TRUE(out["joint_fit"].contains("error"));
-  EXPECT_FALSE(out["ensembles"][0].contains("deviation"));
-}
-
 TEST_F(ScalingCommand, EachEnsembleCanUseItsOwnEnergyDefinition) {
-  write_flow("w8", 8, 1.0, 1.0);
-  write_flow("s8", 8, 1.0, 0.9);
+  write_flow("w8", 8, {0.3, 1.1});
+  write_flow("s8", 8, {0.3, 1.2});
   const auto result = run_fpgauge(
       arguments(R"("wilson","sym")", R"(--set 'ensembles.energies=["plaquette","clover"]')"),
       scratch_.path());
   ASSERT_EQ(result.status, 0) << result.err;
   EXPECT_NE(result.out.find("wilson (E: plaquette)"), std::string::npos) << result.out;
-  const nlohmann::json out = test::read_json(scratch_.path() / "analysis" / "scaling.json");
-  EXPECT_NEAR(out["ensembles"][0]["sqrt_t0_over_w0"]["value"].get<double>(), 1.05, 1e-12);
-  EXPECT_NEAR(out["ensembles"][0]["t0_over_a2"]["value"].get<double>(), 0.5, 1e-12);
-  EXPECT_NEAR(out["ensembles"][1]["sqrt_t0_over_w0"]["value"].get<double>(), 0.9, 1e-12);
+  const nlohmann::json out = analysis();
+  EXPECT_NEAR(out["ensembles"][0]["sqrt_t0_over_w0"]["value"].get<double>(),
+              expected("w8", 1).sqrt_t0_over_w0.value, 1e-12);
+  EXPECT_NEAR(out["ensembles"][1]["sqrt_t0_over_w0"]["value"].get<double>(),
+              expected("s8", 0).sqrt_t0_over_w0.value, 1e-12);
   EXPECT_EQ(out["ensembles"][1]["energy"], "clover");
+  EXPECT_TRUE(out["joint_fit"].contains("error"));  // one spacing: a table, no fit
+  EXPECT_FALSE(out["ensembles"][0].contains("deviation"));
+}
+
+TEST_F(ScalingCommand, BinsConsecutiveConfigurationsBeforeTheJackknife) {
+  write_flow("w8", 8, {0.3, 1.1}, 12);
+  const auto result = run_fpgauge(arguments(R"("wilson")", "--set 'ensembles.bin_sizes=[3]'"),
+                                  scratch_.path());
+  ASSERT_EQ(result.status, 0) << result.err;
+  const nlohmann::json out = analysis();
+  const auto& e = out["ensembles"][0];
+  const FlowScales binned = expected("w8", 0, 3), single = expected("w8", 0, 1);
+  EXPECT_EQ(e["bin_size"], 3);
+  EXPECT_NEAR(e["sqrt_t0_over_w0"]["error"].get<double>(), binned.sqrt_t0_over_w0.error, 1e-12);
+  EXPECT_GT(std::abs(binned.sqrt_t0_over_w0.error - single.sqrt_t0_over_w0.error),
+            0.05 * single.sqrt_t0_over_w0.error);  // the bins matter for these histories
 }
 
 TEST_F(ScalingCommand, BadInputIsOneErrorNamingTheFileOrKey) {
-  write_flow("w8", 8, 1.0, 1.0);
-  write_flow("old", 8, 2.0, 1.0, /*with_extents=*/false);
+  write_flow("w8", 8, {0.3, 1.1});
+  write_flow("old", 8, {0.3, 1.1}, 10, /*with_extents=*/false);
   struct Case {
     std::string series, extra, expected;
   };
   const std::vector<Case> cases = {
       {R"("wilson")", "", "ensembles.series"},
       {R"("wilson","wilson")", "", "extents"},
-      {R"("wilson","wilson")", "--set analysis.energy=symanzik", "symanzik"},
+      {R"("wilson","wilson")", "--set analysis.energy=symanzik", "E_symanzik"},
       {R"("wilson","")", "", "non-empty"},
       {R"("wilson","wilson")", R"(--set 'ensembles.energies=["clover"]')", "ensembles.energies"},
+      {R"("wilson","wilson")", "--set analysis.bin_size=0", "analysis.bin_size"},
+      {R"("wilson","wilson")", "--set analysis.bin_size=6", "fewer than two bins"},
   };
   for (const Case& c : cases) {
     const auto result = run_fpgauge(arguments(c.series, c.extra), scratch_.path());

@@ -14,7 +14,6 @@
 #include <glob.h>
 
 #include <algorithm>
-#include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -32,6 +31,7 @@
 #include "fpgauge/flow/GradientFlow.h"
 #include "fpgauge/instantons/Instanton.h"
 #include "fpgauge/io/ConfigurationFile.h"
+#include "fpgauge/io/FlowHistoryFile.h"
 #include "fpgauge/io/OutputFile.h"
 #include "fpgauge/io/Progress.h"
 #include "fpgauge/io/RunCard.h"
@@ -163,52 +163,45 @@ struct FlowHistory {
   std::vector<double> instanton_size;  // empty without measure.instanton_centre
 };
 
-// The history of one configuration: E per definition, Q and the instanton size (if measured) at
-// every measurement time, and the integrator's step counts.
+// The history of one configuration as a flow_NNNN.csv table (io/FlowHistoryFile.h): E per
+// definition, Q and the instanton size (if measured) at every measurement time, and the
+// integrator's step counts.
 std::string history_csv(const FlowRun& run, const FlowHistory& history,
                         const FlowStatistics& statistics) {
-  std::string csv = fmt::format("# steps {} rejected {}\nt", statistics.steps,
-                                statistics.rejected);
-  for (const std::string& e : run.energies) csv += ",E_" + e;
-  csv += run.instanton_centre ? ",Q,rho\n" : ",Q\n";
-  for (std::size_t i = 0; i < run.times.size(); ++i) {
-    csv += fmt::format("{:.10g}", run.times[i]);
-    for (const auto& e : history.energy) csv += fmt::format(",{:.17g}", e[i]);
-    csv += fmt::format(",{:.17g}", history.charge[i]);
-    if (run.instanton_centre) csv += fmt::format(",{:.17g}", history.instanton_size[i]);
-    csv += "\n";
+  FlowHistoryTable table{statistics.steps, statistics.rejected, {"t"}, {run.times}};
+  for (std::size_t e = 0; e < run.energies.size(); ++e) {
+    table.names.push_back("E_" + run.energies[e]);
+    table.columns.push_back(history.energy[e]);
   }
-  return csv;
+  table.names.push_back("Q");
+  table.columns.push_back(history.charge);
+  if (run.instanton_centre) {
+    table.names.push_back("rho");
+    table.columns.push_back(history.instanton_size);
+  }
+  return flow_history_csv(table);
 }
 
-// Reads back a history written by history_csv; an unreadable one is an error naming the file.
+// Reads back a history written by history_csv; one that does not match the run is an error
+// naming the file.
 FlowHistory read_history(const fs::path& file, const FlowRun& run, FlowStatistics& statistics) {
-  std::ifstream in(file);
-  std::string line;
-  FlowHistory history;
-  history.energy.assign(run.energies.size(), {});
-  std::getline(in, line);
-  if (std::sscanf(line.c_str(), "# steps %" SCNd64 " rejected %" SCNd64, &statistics.steps,
-                  &statistics.rejected) != 2)
-    throw std::runtime_error(fmt::format("{}: first line '{}' is not '# steps N rejected M' "
-                                         "(remove the file to redo it)",
-                                         file.string(), line));
-  std::getline(in, line);  // column names
-  while (std::getline(in, line)) {
-    std::stringstream fields(line);
-    std::string field;
-    std::vector<double> values;
-    while (std::getline(fields, field, ',')) values.push_back(std::stod(field));
-    if (values.size() != run.energies.size() + (run.instanton_centre ? 3 : 2))
-      throw std::runtime_error(fmt::format("{}: malformed line '{}' (remove the file to redo it)",
-                                           file.string(), line));
-    for (std::size_t e = 0; e < run.energies.size(); ++e) history.energy[e].push_back(values[1 + e]);
-    history.charge.push_back(values[1 + run.energies.size()]);
-    if (run.instanton_centre) history.instanton_size.push_back(values.back());
+  FlowHistoryTable table;
+  try {
+    table = read_flow_history(file);
+  } catch (const std::runtime_error& error) {
+    throw std::runtime_error(fmt::format("{} (remove the file to redo it)", error.what()));
   }
-  if (history.charge.size() != run.times.size())
-    throw std::runtime_error(fmt::format("{}: {} flow times, expected {} (remove it to redo it)",
-                                         file.string(), history.charge.size(), run.times.size()));
+  const std::size_t columns = run.energies.size() + (run.instanton_centre ? 3 : 2);
+  if (table.names.size() != columns || table.columns.front().size() != run.times.size())
+    throw std::runtime_error(fmt::format(
+        "{}: {} columns and {} flow times, expected {} and {} (remove it to redo it)",
+        file.string(), table.names.size(), table.columns.front().size(), columns,
+        run.times.size()));
+  statistics = {table.steps, table.rejected};
+  FlowHistory history;
+  for (const std::string& e : run.energies) history.energy.push_back(table.column("E_" + e, file));
+  history.charge = table.column("Q", file);
+  if (run.instanton_centre) history.instanton_size = table.column("rho", file);
   return history;
 }
 

@@ -1,6 +1,7 @@
 // fpgauge scaling CARD.toml: the analysis of a scaling study (issue 8, docs/scaling.md). Reads
-// the summary.json of one `fpgauge flow` run per ensemble, takes √t0/w0 and t0/a² of the chosen
-// energy definition (one for all, or one per ensemble: each action with its own flow and E), and extrapolates √t0/w0 linearly in a²/t0 to the continuum
+// the histories of one `fpgauge flow` run per ensemble, computes √t0/w0 and t0/a² of the chosen
+// energy definition (one for all, or one per ensemble: each action with its own flow and E) with
+// a jackknife over bins of consecutive configurations (one size for all, or one per ensemble), and extrapolates √t0/w0 linearly in a²/t0 to the continuum
 // (evaluation/ContinuumExtrapolation.h): per series (action) alone, and jointly with one shared
 // continuum value. The discretisation effect of an ensemble is its deviation from the joint
 // continuum value, δ = (√t0/w0)/(√t0/w0)_cont − 1. configs/scaling/scaling.toml documents
@@ -26,6 +27,7 @@
 #include "fpgauge/cli/Commands.h"
 #include "fpgauge/cli/RunCardOptions.h"
 #include "fpgauge/evaluation/ContinuumExtrapolation.h"
+#include "fpgauge/io/FlowHistoryFile.h"
 #include "fpgauge/io/OutputFile.h"
 #include "fpgauge/io/RunCard.h"
 #include "fpgauge/io/RunDirectory.h"
@@ -41,9 +43,11 @@ constexpr const char* kDefaults = R"(
 flows = []
 series = []
 energies = []
+bin_sizes = []
 
 [analysis]
 energy = "clover"
+bin_size = 1
 fit_max = 1.0
 
 [run]
@@ -61,6 +65,7 @@ struct Ensemble {
   std::string series;
   fs::path flow;
   std::string energy;  // the definition of E whose t0 and w0 are used
+  int bin_size = 1;    // consecutive configurations averaged before the jackknife
   std::vector<int> extents;
   int configurations = 0;
   Estimate t0;     // t0/a²
@@ -74,44 +79,66 @@ struct Ensemble {
   }
 };
 
-Estimate estimate(const json& entry, const char* key, const fs::path& file) {
-  if (!entry.contains(key))
-    throw std::runtime_error(fmt::format("{}: no '{}' ({})", file.string(), key,
-                                         entry.value("error", std::string("flow longer?"))));
-  return {entry.at(key).at("value").get<double>(), entry.at(key).at("error").get<double>()};
-}
-
-// One ensemble from its flow directory; every missing or malformed entry names the file.
-Ensemble read_ensemble(const fs::path& flow, const std::string& series, const std::string& energy) {
+// One ensemble from its flow directory: the lattice and the reference value from summary.json,
+// t0/a² and √t0/w0 from the histories flow_NNNN.csv (io/FlowHistoryFile.h), with the jackknife
+// over bins of `bin_size` consecutive configurations (HMC ensembles are autocorrelated; a
+// remainder at the end is left out). Every missing or malformed entry names the file.
+Ensemble read_ensemble(const fs::path& flow, const std::string& series, const std::string& energy,
+                       int bin_size) {
   const fs::path file = flow / "summary.json";
   Ensemble e;
   e.series = series;
   e.flow = flow;
   e.energy = energy;
+  e.bin_size = bin_size;
+  double reference = 0.0;
   try {
     const json summary = json::parse(file_text(file));
     if (!summary.contains("extents"))
       throw std::runtime_error("no 'extents' (written by fpgauge flow since the scaling study: "
                                "rerun the flow, its finished configurations are kept)");
     e.extents = summary.at("extents").get<std::vector<int>>();
-    if (!summary.at("scales").contains(energy))
-      throw std::runtime_error(fmt::format("no energy definition '{}'", energy));
-    const json& entry = summary.at("scales").at(energy);
-    e.configurations = entry.at("configurations").get<int>();
-    e.t0 = estimate(entry, "t0_over_a2", file);
-    e.ratio = estimate(entry, "sqrt_t0_over_w0", file);
+    reference = summary.at("reference").get<double>();
   } catch (const json::exception& error) {
     throw std::runtime_error(fmt::format("{}: {}", file.string(), error.what()));
   } catch (const std::runtime_error& error) {
-    const std::string what = error.what();
-    if (what.rfind(file.string(), 0) == 0) throw;
-    throw std::runtime_error(fmt::format("{}: {}", file.string(), what));
+    throw std::runtime_error(fmt::format("{}: {}", file.string(), error.what()));
   }
-  if (!(e.t0.value > 0.0) || !(e.ratio.error > 0.0))
+
+  std::vector<fs::path> histories;
+  for (const auto& entry : fs::directory_iterator(flow)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("flow_", 0) == 0 && entry.path().extension() == ".csv")
+      histories.push_back(entry.path());
+  }
+  std::sort(histories.begin(), histories.end());
+  const std::size_t bins = histories.size() / static_cast<std::size_t>(bin_size);
+  if (bins < 2)
     throw std::runtime_error(fmt::format(
-        "{}: t0/a^2 = {} ± {}, sqrt(t0)/w0 = {} ± {} (a positive t0 and a nonzero error from "
-        "at least two configurations expected)",
-        file.string(), e.t0.value, e.t0.error, e.ratio.value, e.ratio.error));
+        "{}: {} configurations, fewer than two bins of {} for the jackknife", flow.string(),
+        histories.size(), bin_size));
+  std::vector<double> times;
+  std::vector<std::vector<double>> binned(bins);
+  for (std::size_t c = 0; c < bins * static_cast<std::size_t>(bin_size); ++c) {
+    const FlowHistoryTable table = read_flow_history(histories[c]);
+    const std::vector<double>& t = table.column("t", histories[c]);
+    const std::vector<double>& energy_history = table.column("E_" + energy, histories[c]);
+    if (c == 0) times = t;
+    if (t != times)
+      throw std::runtime_error(fmt::format("{}: flow times differ from those of {}",
+                                           histories[c].string(), histories[0].string()));
+    std::vector<double>& bin = binned[c / static_cast<std::size_t>(bin_size)];
+    bin.resize(times.size(), 0.0);
+    for (std::size_t i = 0; i < times.size(); ++i) bin[i] += energy_history[i] / bin_size;
+  }
+  e.configurations = static_cast<int>(bins) * bin_size;
+  try {
+    const FlowScales scales = flow_scales(times, binned, reference);
+    e.t0 = scales.t0;
+    e.ratio = scales.sqrt_t0_over_w0;
+  } catch (const std::runtime_error& error) {
+    throw std::runtime_error(fmt::format("{} (E: {}): {}", flow.string(), energy, error.what()));
+  }
   return e;
 }
 
@@ -136,12 +163,21 @@ ScalingRun prepare(const RunCard& card) {
   if (energies.size() != flows.size())
     card.reject("ensembles.energies", fmt::format("[] or one energy definition per flow ({})",
                                                   flows.size()));
+  const auto bin_size = card.integer("analysis.bin_size");
+  if (bin_size < 1) card.reject("analysis.bin_size", "a positive number of configurations");
+  std::vector<std::int64_t> bin_sizes = card.integers("ensembles.bin_sizes");
+  if (bin_sizes.empty()) bin_sizes.assign(flows.size(), bin_size);
+  if (bin_sizes.size() != flows.size() ||
+      std::any_of(bin_sizes.begin(), bin_sizes.end(), [](std::int64_t b) { return b < 1; }))
+    card.reject("ensembles.bin_sizes",
+                fmt::format("[] or one positive bin size per flow ({})", flows.size()));
   if (flows.empty()) card.reject("ensembles.flows", "at least one flow output directory");
   if (series.size() != flows.size())
     card.reject("ensembles.series", fmt::format("one series name per flow ({})", flows.size()));
   for (std::size_t i = 0; i < flows.size(); ++i) {
     if (series[i].empty()) card.reject("ensembles.series", "non-empty names");
-    run.ensembles.push_back(read_ensemble(flows[i], series[i], energies[i]));
+    run.ensembles.push_back(
+        read_ensemble(flows[i], series[i], energies[i], static_cast<int>(bin_sizes[i])));
     if (std::find(run.series.begin(), run.series.end(), series[i]) == run.series.end())
       run.series.push_back(series[i]);
   }
@@ -191,8 +227,13 @@ json try_fit(const ScalingRun& run, const std::vector<std::string>& names,
   }
 }
 
-std::string format_estimate(const Estimate& e, int digits = 4) {
-  return fmt::format("{:.{}f}({:.{}f})", e.value, digits, e.error, digits);
+// "1.1072(19)": the value to the second significant digit of its error, the error in units of
+// the last digit.
+std::string format_estimate(const Estimate& e, double scale = 1.0) {
+  const double value = scale * e.value, error = scale * e.error;
+  if (!(error > 0.0) || !std::isfinite(error)) return fmt::format("{:.6g}", value);
+  const int digits = std::max(0, 1 - static_cast<int>(std::floor(std::log10(error))));
+  return fmt::format("{:.{}f}({:.0f})", value, digits, error * std::pow(10.0, digits));
 }
 
 void write_outputs(const ScalingRun& run, const RunCard& card) {
@@ -204,8 +245,8 @@ void write_outputs(const ScalingRun& run, const RunCard& card) {
 
   json ensembles = json::array();
   std::string table =
-      "| series | lattice | configurations | t0/a² | a²/t0 | L/√t0 | √t0/w0 | δ = deviation from "
-      "the continuum |\n|---|---|---|---|---|---|---|---|\n";
+      "| series | lattice | configurations (bin) | t0/a² | a²/t0 | L/√t0 | √t0/w0 | δ = deviation "
+      "from the continuum |\n|---|---|---|---|---|---|---|---|\n";
   for (const Ensemble& e : run.ensembles) {
     const ScalingPoint p = e.point();
     json entry = {{"series", e.series},
@@ -213,6 +254,7 @@ void write_outputs(const ScalingRun& run, const RunCard& card) {
                   {"energy", e.energy},
                   {"extents", e.extents},
                   {"configurations", e.configurations},
+                  {"bin_size", e.bin_size},
                   {"t0_over_a2", estimate_json(e.t0)},
                   {"a2_over_t0", {{"value", p.x}, {"error", p.x_error}}},
                   {"box_over_sqrt_t0", e.box()},
@@ -227,15 +269,16 @@ void write_outputs(const ScalingRun& run, const RunCard& card) {
                            std::hypot(e.ratio.error / c,
                                       e.ratio.value * joint.continuum.error / (c * c))};
       entry["deviation"] = estimate_json(delta);
-      deviation = fmt::format("{:+.2f}({:.2f}) %", 100.0 * delta.value, 100.0 * delta.error);
+      deviation = (delta.value >= 0.0 ? "+" : "") + format_estimate(delta, 100.0) + " %";
     }
     ensembles.push_back(entry);
     std::string lattice;
     for (const int l : e.extents) lattice += (lattice.empty() ? "" : "×") + std::to_string(l);
     const std::string label = mixed_energies(run) ? fmt::format("{} (E: {})", e.series, e.energy)
                                                   : e.series;
-    table += fmt::format("| {} | {} | {} | {} | {:.4f} | {:.2f} | {}{} | {} |\n", label, lattice,
-                         e.configurations, format_estimate(e.t0, 3), p.x, e.box(),
+    table += fmt::format("| {} | {} | {} ({}) | {} | {:.4f} | {:.2f} | {}{} | {} |\n", label,
+                         lattice, e.configurations, e.bin_size, format_estimate(e.t0), p.x,
+                         e.box(),
                          format_estimate(e.ratio), p.x <= run.fit_max ? "" : " (not fitted)",
                          deviation);
   }
@@ -248,12 +291,14 @@ void write_outputs(const ScalingRun& run, const RunCard& card) {
     }
     std::string slopes;
     for (const auto& [series, slope] : fit["slope"].items())
-      slopes += fmt::format("{}{}: {:.4f}({:.4f})", slopes.empty() ? "" : ", ", series,
-                            slope["value"].get<double>(), slope["error"].get<double>());
+      slopes += fmt::format("{}{}: {}", slopes.empty() ? "" : ", ", series,
+                            format_estimate({slope["value"].get<double>(),
+                                             slope["error"].get<double>()}));
     const int dof = fit["degrees_of_freedom"].get<int>();
-    fits += fmt::format("| {} | {:.4f}({:.4f}) | {} | {} |\n", name,
-                        fit["continuum"]["value"].get<double>(),
-                        fit["continuum"]["error"].get<double>(), slopes,
+    fits += fmt::format("| {} | {} | {} | {} |\n", name,
+                        format_estimate({fit["continuum"]["value"].get<double>(),
+                                         fit["continuum"]["error"].get<double>()}),
+                        slopes,
                         dof > 0 ? fmt::format("{:.2f}/{}", fit["chi2"].get<double>(), dof)
                                 : std::string("– (exact)"));
   };
