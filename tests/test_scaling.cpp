@@ -185,7 +185,8 @@ class ScalingCommand : public ::testing::Test {
   std::string arguments(const std::string& series, const std::string& extra = "") const {
     return "scaling " + std::string(FPGAUGE_SOURCE_DIR) + "/configs/scaling/scaling.toml --output " +
            quoted(scratch_.path() / "analysis") + " --set 'ensembles.flows=[" + flows_ +
-           "]' --set 'ensembles.series=[" + series + "]' --set run.plot=false " + extra;
+           "]' --set 'ensembles.series=[" + series +
+           "]' --set 'ensembles.bin_sizes=[]' --set run.plot=false " + extra;
   }
   nlohmann::json analysis() const {
     return test::read_json(scratch_.path() / "analysis" / "scaling.json");
@@ -198,15 +199,16 @@ class ScalingCommand : public ::testing::Test {
 
 TEST_F(ScalingCommand, ExtrapolatesAndReportsTheDeviations) {
   // t0/a² = (L/8)², √t0/w0 = p^(1/(2p)): larger p on coarser lattices for "wilson".
-  const std::vector<std::pair<std::string, int>> ensembles = {{"w6", 6}, {"w8", 8}, {"w12", 12},
-                                                              {"s8", 8}, {"s12", 12}};
+  // "lcnn" has only a point coarser than fit_max: shown against the joint continuum, not fitted.
+  const std::vector<std::pair<std::string, int>> ensembles = {
+      {"w6", 6}, {"w8", 8}, {"w12", 12}, {"s8", 8}, {"s12", 12}, {"l6", 6}};
   const std::map<std::string, double> p = {{"w6", 1.25}, {"w8", 1.15}, {"w12", 1.06},
-                                           {"s8", 1.02}, {"s12", 1.01}};
+                                           {"s8", 1.02}, {"s12", 1.01}, {"l6", 1.1}};
   for (const auto& [name, l] : ensembles) {
     const double t0 = l * l / 64.0, power = p.at(name);
     write_flow(name, l, {0.3 / std::pow(t0, power), power});
   }
-  const auto result = run_fpgauge(arguments(R"("wilson","wilson","wilson","sym","sym")",
+  const auto result = run_fpgauge(arguments(R"("wilson","wilson","wilson","sym","sym","lcnn")",
                                             "--set analysis.fit_max=1.5"),
                                   scratch_.path());
   ASSERT_EQ(result.status, 0) << result.err;
@@ -221,7 +223,7 @@ TEST_F(ScalingCommand, ExtrapolatesAndReportsTheDeviations) {
     EXPECT_GT(s.sqrt_t0_over_w0.error, 0.0);
     EXPECT_NEAR(e["box_over_sqrt_t0"].get<double>(), ensembles[i].second / std::sqrt(s.t0.value),
                 1e-12);
-    if (1.0 / s.t0.value <= 1.5) (i < 3 ? wilson : sym).push_back(point(s));
+    if (1.0 / s.t0.value <= 1.5 && i < 5) (i < 3 ? wilson : sym).push_back(point(s));
     EXPECT_EQ(e["fitted"].get<bool>(), 1.0 / s.t0.value <= 1.5);
   }
   EXPECT_EQ(wilson.size(), 2u);  // L = 6 (a²/t0 ≈ 1.8) is shown, not fitted
@@ -233,10 +235,15 @@ TEST_F(ScalingCommand, ExtrapolatesAndReportsTheDeviations) {
   EXPECT_NEAR(out["ensembles"][0]["deviation"]["value"].get<double>(),
               y6 / joint.continuum.value - 1.0, 1e-10);
   EXPECT_GT(out["ensembles"][0]["deviation"]["value"].get<double>(), 0.05);  // p^(1/2p): 9%
+  EXPECT_TRUE(out["fits"]["lcnn"].contains("error"));
+  EXPECT_FALSE(out["joint_fit"]["slope"].contains("lcnn"));
+  const double y_lcnn = out["ensembles"][5]["sqrt_t0_over_w0"]["value"].get<double>();
+  EXPECT_NEAR(out["ensembles"][5]["deviation"]["value"].get<double>(),
+              y_lcnn / joint.continuum.value - 1.0, 1e-10);
   EXPECT_TRUE(fs::exists(scratch_.path() / "analysis" / "scaling.md"));
   EXPECT_TRUE(fs::exists(scratch_.path() / "analysis" / "run.toml"));
   // A second run does not overwrite the first.
-  const auto again = run_fpgauge(arguments(R"("wilson","wilson","wilson","sym","sym")"),
+  const auto again = run_fpgauge(arguments(R"("wilson","wilson","wilson","sym","sym","lcnn")"),
                                  scratch_.path());
   EXPECT_NE(again.status, 0);
   EXPECT_NE(again.err.find("--force"), std::string::npos) << again.err;

@@ -239,8 +239,16 @@ std::string format_estimate(const Estimate& e, double scale = 1.0) {
 void write_outputs(const ScalingRun& run, const RunCard& card) {
   json per_series = json::object();
   for (const std::string& name : run.series) per_series[name] = try_fit(run, {name});
+  // The joint fit over the series with fitted points (a series only coarser than fit_max is
+  // shown against the joint continuum value, not fitted).
+  std::vector<std::string> fitted_series;
+  for (const std::string& name : run.series)
+    if (std::any_of(run.ensembles.begin(), run.ensembles.end(), [&](const Ensemble& e) {
+          return e.series == name && e.point().x <= run.fit_max;
+        }))
+      fitted_series.push_back(name);
   ContinuumFit joint;
-  const json joint_json = try_fit(run, run.series, &joint);
+  const json joint_json = try_fit(run, fitted_series, &joint);
   const bool have_joint = !joint_json.contains("error");
 
   json ensembles = json::array();
