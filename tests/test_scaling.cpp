@@ -260,6 +260,10 @@ TEST_F(ScalingCommand, EachEnsembleCanUseItsOwnEnergyDefinition) {
   const nlohmann::json out = analysis();
   EXPECT_NEAR(out["ensembles"][0]["sqrt_t0_over_w0"]["value"].get<double>(),
               expected("w8", 1).sqrt_t0_over_w0.value, 1e-12);
+  // The x axis keeps the clover t0 (analysis.scale_energy).
+  EXPECT_NEAR(out["ensembles"][0]["t0_over_a2"]["value"].get<double>(), expected("w8", 0).t0.value,
+              1e-12);
+  EXPECT_GT(std::abs(expected("w8", 1).t0.value - expected("w8", 0).t0.value), 0.01);
   EXPECT_NEAR(out["ensembles"][1]["sqrt_t0_over_w0"]["value"].get<double>(),
               expected("s8", 0).sqrt_t0_over_w0.value, 1e-12);
   EXPECT_EQ(out["ensembles"][1]["energy"], "clover");

@@ -1,7 +1,7 @@
 // fpgauge scaling CARD.toml: the analysis of a scaling study (issue 8, docs/scaling.md). Reads
 // the histories of one `fpgauge flow` run per ensemble, computes √t0/w0 and t0/a² of the chosen
-// energy definition (one for all, or one per ensemble: each action with its own flow and E) with
-// a jackknife over bins of consecutive configurations (one size for all, or one per ensemble), and extrapolates √t0/w0 linearly in a²/t0 to the continuum
+// energy definition (one for all, or one per ensemble: each action with its own flow and E), and
+// t0/a² of the scale definition (clover: one x axis a²/t0 for every definition), with a jackknife over bins of consecutive configurations (one size for all, or one per ensemble), and extrapolates √t0/w0 linearly in a²/t0 to the continuum
 // (evaluation/ContinuumExtrapolation.h): per series (action) alone, and jointly with one shared
 // continuum value. The discretisation effect of an ensemble is its deviation from the joint
 // continuum value, δ = (√t0/w0)/(√t0/w0)_cont − 1. configs/scaling/scaling.toml documents
@@ -47,6 +47,7 @@ bin_sizes = []
 
 [analysis]
 energy = "clover"
+scale_energy = "clover"
 bin_size = 1
 fit_max = 1.0
 
@@ -68,8 +69,8 @@ struct Ensemble {
   int bin_size = 1;    // consecutive configurations averaged before the jackknife
   std::vector<int> extents;
   int configurations = 0;
-  Estimate t0;     // t0/a²
-  Estimate ratio;  // √t0/w0
+  Estimate t0;     // t0/a² of the scale definition (the x axis and the box)
+  Estimate ratio;  // √t0/w0 of the ensemble's definition
   ScalingPoint point() const {
     // x = a²/t0 = 1/(t0/a²), σ_x = σ_t0/t0².
     return {1.0 / t0.value, t0.error / (t0.value * t0.value), ratio.value, ratio.error};
@@ -84,7 +85,7 @@ struct Ensemble {
 // over bins of `bin_size` consecutive configurations (HMC ensembles are autocorrelated; a
 // remainder at the end is left out). Every missing or malformed entry names the file.
 Ensemble read_ensemble(const fs::path& flow, const std::string& series, const std::string& energy,
-                       int bin_size) {
+                       const std::string& scale_energy, int bin_size) {
   const fs::path file = flow / "summary.json";
   Ensemble e;
   e.series = series;
@@ -117,28 +118,36 @@ Ensemble read_ensemble(const fs::path& flow, const std::string& series, const st
     throw std::runtime_error(fmt::format(
         "{}: {} configurations, fewer than two bins of {} for the jackknife", flow.string(),
         histories.size(), bin_size));
+  // Binned histories of E per definition: [definition][bin][time].
+  const std::vector<std::string> definitions = {energy, scale_energy};
   std::vector<double> times;
-  std::vector<std::vector<double>> binned(bins);
+  std::vector<std::vector<std::vector<double>>> binned(definitions.size(),
+                                                       std::vector<std::vector<double>>(bins));
   for (std::size_t c = 0; c < bins * static_cast<std::size_t>(bin_size); ++c) {
     const FlowHistoryTable table = read_flow_history(histories[c]);
     const std::vector<double>& t = table.column("t", histories[c]);
-    const std::vector<double>& energy_history = table.column("E_" + energy, histories[c]);
     if (c == 0) times = t;
     if (t != times)
       throw std::runtime_error(fmt::format("{}: flow times differ from those of {}",
                                            histories[c].string(), histories[0].string()));
-    std::vector<double>& bin = binned[c / static_cast<std::size_t>(bin_size)];
-    bin.resize(times.size(), 0.0);
-    for (std::size_t i = 0; i < times.size(); ++i) bin[i] += energy_history[i] / bin_size;
+    for (std::size_t d = 0; d < definitions.size(); ++d) {
+      const std::vector<double>& history = table.column("E_" + definitions[d], histories[c]);
+      std::vector<double>& bin = binned[d][c / static_cast<std::size_t>(bin_size)];
+      bin.resize(times.size(), 0.0);
+      for (std::size_t i = 0; i < times.size(); ++i) bin[i] += history[i] / bin_size;
+    }
   }
   e.configurations = static_cast<int>(bins) * bin_size;
-  try {
-    const FlowScales scales = flow_scales(times, binned, reference);
-    e.t0 = scales.t0;
-    e.ratio = scales.sqrt_t0_over_w0;
-  } catch (const std::runtime_error& error) {
-    throw std::runtime_error(fmt::format("{} (E: {}): {}", flow.string(), energy, error.what()));
-  }
+  auto scales = [&](std::size_t d) {
+    try {
+      return flow_scales(times, binned[d], reference);
+    } catch (const std::runtime_error& error) {
+      throw std::runtime_error(
+          fmt::format("{} (E: {}): {}", flow.string(), definitions[d], error.what()));
+    }
+  };
+  e.ratio = scales(0).sqrt_t0_over_w0;
+  e.t0 = scales(1).t0;
   return e;
 }
 
@@ -146,6 +155,7 @@ struct ScalingRun {
   std::vector<Ensemble> ensembles;
   std::vector<std::string> series;  // distinct, in order of first appearance
   std::string energy;
+  std::string scale_energy;  // the t0 of the x axis a²/t0 and of the box L/√t0
   double fit_max = 0.0;
   fs::path output;
   bool plot = true;
@@ -154,6 +164,7 @@ struct ScalingRun {
 ScalingRun prepare(const RunCard& card) {
   ScalingRun run;
   run.energy = card.string("analysis.energy");
+  run.scale_energy = card.string("analysis.scale_energy");
   run.fit_max = card.real("analysis.fit_max");
   if (!(run.fit_max > 0.0)) card.reject("analysis.fit_max", "a positive a^2/t0");
   const std::vector<std::string> flows = card.strings("ensembles.flows");
@@ -177,7 +188,8 @@ ScalingRun prepare(const RunCard& card) {
   for (std::size_t i = 0; i < flows.size(); ++i) {
     if (series[i].empty()) card.reject("ensembles.series", "non-empty names");
     run.ensembles.push_back(
-        read_ensemble(flows[i], series[i], energies[i], static_cast<int>(bin_sizes[i])));
+        read_ensemble(flows[i], series[i], energies[i], run.scale_energy,
+                      static_cast<int>(bin_sizes[i])));
     if (std::find(run.series.begin(), run.series.end(), series[i]) == run.series.end())
       run.series.push_back(series[i]);
   }
@@ -314,6 +326,7 @@ void write_outputs(const ScalingRun& run, const RunCard& card) {
   fit_row("joint (shared continuum value)", joint_json);
 
   const json output = {{"observable", "sqrt_t0_over_w0"},
+                       {"scale_energy", run.scale_energy},
                        {"energy", run.energy},  // the default of ensembles.energies
                        {"fit_max", run.fit_max},
                        {"ensembles", ensembles},
@@ -322,9 +335,9 @@ void write_outputs(const ScalingRun& run, const RunCard& card) {
                        {"run_card", card.to_toml()}};
   write_output_file(run.output / "scaling.json", output.dump(2) + "\n", false);
   const std::string markdown = fmt::format(
-      "# Scaling of √t0/w0 (E: {}, linear fits in a²/t0 ≤ {})\n\n{}\n{}",
-      mixed_energies(run) ? std::string("per ensemble, see scaling.json") : run.energy, run.fit_max,
-      table, fits);
+      "# Scaling of √t0/w0 (E: {}; a²/t0 with t0 from E: {}; linear fits in a²/t0 ≤ {})\n\n{}\n{}",
+      mixed_energies(run) ? std::string("per ensemble, see scaling.json") : run.energy,
+      run.scale_energy, run.fit_max, table, fits);
   write_output_file(run.output / "scaling.md", markdown, false);
   std::printf("%s", markdown.c_str());
 }
