@@ -31,10 +31,12 @@ def main(directory: Path) -> None:
         y = np.array([e["sqrt_t0_over_w0"]["value"] for e in members])
         dy = np.array([e["sqrt_t0_over_w0"]["error"] for e in members])
         fitted = np.array([e["fitted"] for e in members])
+        label = name  # on the first set drawn (a series may have no fitted point)
         for mask, face in ((fitted, colour), (~fitted, "white")):
             if mask.any():
                 left.errorbar(x[mask], y[mask], xerr=dx[mask], yerr=dy[mask], fmt="o", color=colour,
-                              mfc=face, capsize=3, label=name if face == colour else None)
+                              mfc=face, capsize=3, label=label)
+                label = None
         fit = result["fits"].get(name, {})
         if "continuum" in fit:
             grid = np.linspace(0.0, result["fit_max"], 50)
