@@ -19,7 +19,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -487,15 +486,6 @@ std::string markdown_report(const json& report, const std::vector<std::string>& 
   return md;
 }
 
-void plot(const fs::path& output) {
-  const fs::path script = fs::path(FPGAUGE_TOOLS_DIR) / "plot_report.py";
-  const std::string command = fmt::format("/usr/bin/python3 '{}' '{}' > /dev/null 2>&1",
-                                          script.string(), output.string());
-  if (!fs::exists(script) || std::system(command.c_str()) != 0)
-    std::fprintf(stderr, "evaluate: no plots (needs /usr/bin/python3 with matplotlib and %s)\n",
-                 script.c_str());
-}
-
 }  // namespace
 
 void run_evaluate(const RunCardOptions& options) {
@@ -544,7 +534,7 @@ void run_evaluate(const RunCardOptions& options) {
   report["summary"] = summary(run, report["errors"], instantons);
 
   write_output_file(run.output / "report.json", report.dump(2) + "\n", false);
-  if (run.plots) plot(run.output);
+  if (run.plots) run_plot_script("evaluate", "plot_report.py", run.output);
   std::vector<std::string> plots;
   for (const char* png : {"errors.png", "instantons.png", "locality.png"})
     if (fs::exists(run.output / png)) plots.push_back(png);

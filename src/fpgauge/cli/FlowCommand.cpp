@@ -15,7 +15,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -276,16 +275,6 @@ void write_summary(const FlowRun& run, const Geometry& lattice,
   write_output_file(run.output / "summary.json", summary.dump(2) + "\n", true);
 }
 
-void plot(const FlowRun& run) {
-  const fs::path script = fs::path(FPGAUGE_TOOLS_DIR) / "plot_flow.py";
-  const std::string command =
-      fmt::format("/usr/bin/python3 '{}' '{}' > /dev/null 2>&1", script.string(),
-                  run.output.string());
-  if (!fs::exists(script) || std::system(command.c_str()) != 0)
-    std::fprintf(stderr, "flow: no plots (needs /usr/bin/python3 with matplotlib and %s)\n",
-                 script.c_str());
-}
-
 }  // namespace
 
 void run_flow(const RunCardOptions& options) {
@@ -354,7 +343,7 @@ void run_flow(const RunCardOptions& options) {
   }
   write_output_file(run.output / "log.jsonl", log, true);
   write_summary(run, lattice, histories);
-  if (run.plot) plot(run);
+  if (run.plot) run_plot_script("flow", "plot_flow.py", run.output);
 
   std::ifstream summary_file(run.output / "summary.json");
   const nlohmann::json summary = nlohmann::json::parse(summary_file);

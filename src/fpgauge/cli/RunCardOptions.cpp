@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -47,6 +50,16 @@ std::string first_difference(const std::string& before, const std::string& now) 
     if (!more_a || !more_b || line_a != line_b)
       return fmt::format("'{}' there, '{}' now", more_a ? line_a : "", more_b ? line_b : "");
   }
+}
+
+void run_plot_script(const std::string& command, const std::string& script,
+                     const std::filesystem::path& directory) {
+  const std::filesystem::path file = std::filesystem::path(FPGAUGE_TOOLS_DIR) / script;
+  const std::string shell = fmt::format("/usr/bin/python3 '{}' '{}' > /dev/null 2>&1",
+                                        file.string(), directory.string());
+  if (!std::filesystem::exists(file) || std::system(shell.c_str()) != 0)
+    std::fprintf(stderr, "%s: no plots (needs /usr/bin/python3 with matplotlib and %s)\n",
+                 command.c_str(), file.c_str());
 }
 
 void add_run_card_options(CLI::App& command, RunCardOptions& options,

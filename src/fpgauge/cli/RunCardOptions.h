@@ -40,6 +40,12 @@ std::string file_text(const std::filesystem::path& file);
 // if they are the same: for the refusal to continue a run whose run.toml holds another card.
 std::string first_difference(const std::string& before, const std::string& now);
 
+// Runs tools/SCRIPT DIRECTORY with /usr/bin/python3 (the plots of a command's outputs); if the
+// script or matplotlib is missing, says so on stderr as `command: no plots (...)` and goes on:
+// the plots are a convenience, the data files are the output.
+void run_plot_script(const std::string& command, const std::string& script,
+                     const std::filesystem::path& directory);
+
 // Adds CARD, --set (help with `set_example`, e.g. "action.beta=5.8"), --output and --force.
 void add_run_card_options(CLI::App& command, RunCardOptions& options,
                           const std::string& set_example, const std::string& output_help,

@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -228,8 +227,13 @@ std::vector<std::vector<ScalingPoint>> fitted_points(const ScalingRun& run,
 // A fit of the given series, or the reason it cannot be made (e.g. one spacing).
 json try_fit(const ScalingRun& run, const std::vector<std::string>& names,
              ContinuumFit* result = nullptr) {
+  const std::vector<std::vector<ScalingPoint>> points = fitted_points(run, names);
+  for (std::size_t s = 0; s < names.size(); ++s)
+    if (points[s].empty())
+      return {{"error", fmt::format("no ensemble of {} with a²/t0 ≤ fit_max = {}", names[s],
+                                    run.fit_max)}};
   try {
-    const ContinuumFit fit = fit_continuum_limit(fitted_points(run, names));
+    const ContinuumFit fit = fit_continuum_limit(points);
     if (result) *result = fit;
     return fit_json(fit, names);
   } catch (const std::invalid_argument& error) {
@@ -242,7 +246,8 @@ json try_fit(const ScalingRun& run, const std::vector<std::string>& names,
 std::string format_estimate(const Estimate& e, double scale = 1.0) {
   const double value = scale * e.value, error = scale * e.error;
   if (!(error > 0.0) || !std::isfinite(error)) return fmt::format("{:.6g}", value);
-  const int digits = std::max(0, 1 - static_cast<int>(std::floor(std::log10(error))));
+  int digits = std::max(0, 1 - static_cast<int>(std::floor(std::log10(error))));
+  if (digits > 0 && std::round(error * std::pow(10.0, digits)) >= 100.0) --digits;  // 0.0996 → (10)
   return fmt::format("{:.{}f}({:.0f})", value, digits, error * std::pow(10.0, digits));
 }
 
@@ -340,15 +345,6 @@ void write_outputs(const ScalingRun& run, const RunCard& card) {
   std::printf("%s", markdown.c_str());
 }
 
-void plot(const ScalingRun& run) {
-  const fs::path script = fs::path(FPGAUGE_TOOLS_DIR) / "plot_scaling.py";
-  const std::string command = fmt::format("/usr/bin/python3 '{}' '{}' > /dev/null 2>&1",
-                                          script.string(), run.output.string());
-  if (!fs::exists(script) || std::system(command.c_str()) != 0)
-    std::fprintf(stderr, "scaling: no plot (needs /usr/bin/python3 with matplotlib and %s)\n",
-                 script.c_str());
-}
-
 }  // namespace
 
 void run_scaling(const RunCardOptions& options) {
@@ -357,7 +353,7 @@ void run_scaling(const RunCardOptions& options) {
   prepare_run_directory(run.output, options.force, is_run_output);
   card.write(run.output / "run.toml");
   write_outputs(run, card);
-  if (run.plot) plot(run);
+  if (run.plot) run_plot_script("scaling", "plot_scaling.py", run.output);
 }
 
 void register_scaling_command(CLI::App& app) {
