@@ -7,6 +7,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -15,6 +16,7 @@
 #include "ScratchDirectory.h"
 #include "TestSupport.h"
 #include "fpgauge/actions/ActionFactory.h"
+#include "fpgauge/actions/FatLinkAction.h"
 #include "fpgauge/actions/GaugeLoopAction.h"
 #include "fpgauge/actions/LcnnAction.h"
 #include "fpgauge/core/Dual.h"
@@ -531,9 +533,68 @@ TEST(LcnnModel, FileRoundTripIsExactAndDamageIsDetected) {
   expect_refusal(bytes.substr(0, bytes.size() - 9), "checksum");
   expect_refusal("not a model", "magic");
   std::string future = bytes;
-  future[8] = 2;
-  expect_refusal(future, "version 2");
+  future[8] = 3;
+  expect_refusal(future, "version 3");
   EXPECT_THROW(LcnnModel::load(dir / "absent.lcnn"), std::runtime_error);
+}
+
+// A model file made by hand (nn/README.md): version 1 (no base action) or 2 (with `base`).
+std::string hand_made_model_file(std::uint32_t version, const std::vector<double>& weights,
+                                 const std::string& base) {
+  std::string bytes("FPGLCNN\0", 8);
+  const auto word = [&](std::uint64_t w, int size) {
+    for (int i = 0; i < size; ++i) bytes += static_cast<char>((w >> (8 * i)) & 0xff);
+  };
+  const std::string text = "input plaquettes; trace; mlp act=tanh";  // the canonical form
+  word(version, 4);
+  word(text.size(), 4);
+  bytes += text;
+  word(weights.size(), 8);
+  for (const double w : weights) word(std::bit_cast<std::uint64_t>(w), 8);
+  if (version == 2) word(base.size(), 4);
+  bytes += base;  // in a version 1 file: bytes that do not belong there
+  std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a 64
+  for (const char c : bytes) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  word(hash, 8);
+  return bytes;
+}
+
+TEST(LcnnModel, FileFormatGoldenBytes) {
+  const test::ScratchDirectory dir;
+  std::vector<double> weights(13);
+  for (std::size_t k = 0; k < weights.size(); ++k) weights[k] = 0.125 * double(k) - 0.5;
+  const LcnnModel plain(Architecture::parse("input plaquettes; trace; mlp"), weights);
+  const LcnnModel based(plain.architecture(), weights, nlohmann::json{{"a", 1}});
+
+  plain.save(dir / "plain.lcnn", false);
+  based.save(dir / "based.lcnn", false);
+  EXPECT_EQ(test::file_bytes(dir / "plain.lcnn"), hand_made_model_file(2, weights, ""));
+  EXPECT_EQ(test::file_bytes(dir / "based.lcnn"), hand_made_model_file(2, weights, R"({"a":1})"));
+
+  test::write_bytes(dir / "v1.lcnn", hand_made_model_file(1, weights, ""));
+  const LcnnModel v1 = LcnnModel::load(dir / "v1.lcnn");
+  EXPECT_EQ(v1.weights(), weights);
+  EXPECT_TRUE(v1.base_action().is_null());
+  const LcnnModel v2 = LcnnModel::load(dir / "based.lcnn");
+  EXPECT_EQ(v2.weights(), weights);
+  EXPECT_EQ(v2.base_action(), (nlohmann::json{{"a", 1}}));
+
+  const auto refusal = [&](const std::string& bytes) {
+    test::write_bytes(dir / "bad.lcnn", bytes);
+    try {
+      LcnnModel::load(dir / "bad.lcnn");
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_NE(refusal(hand_made_model_file(2, weights, "{not json")).find("base action"),
+            std::string::npos);
+  EXPECT_NE(refusal(hand_made_model_file(2, weights, "[1,2]")).find("JSON object"),
+            std::string::npos);
+  // A version 1 file with bytes after the weights does not fit its format.
+  EXPECT_NE(refusal(hand_made_model_file(1, weights, "x")).find("1 bytes follow the weights"),
+            std::string::npos);
 }
 
 TEST(LcnnAction, ImplementsTheActionInterface) {
@@ -550,6 +611,51 @@ TEST(LcnnAction, ImplementsTheActionInterface) {
   const nlohmann::json description = action.description();
   EXPECT_EQ(description["architecture"], model->architecture().to_string());
   EXPECT_EQ(description["parameters"], model->architecture().parameter_count());
+}
+
+// A network that corrects the fat-link ansatz: the action and force are the sums, the force
+// matches finite differences, the sum is gauge invariant, and a fresh correction is zero.
+TEST(LcnnAction, ABaseActionIsAddedToTheNetwork) {
+  const FatLinkAction fatlink(0.1, 2, {0.3, 0.05, 0.02, -0.01, 0.004});
+  const Architecture arch = Architecture::parse("input plaquettes; lcb 2; act tanh; trace; mlp 3");
+  const GaugeField u = test::near_unit_gauge_field(Geometry::make({2, 3, 2, 3}), 71, 0.6);
+
+  const LcnnAction fresh(std::make_shared<const LcnnModel>(
+                             LcnnModel::random(arch, 15, fatlink.to_json())),
+                         "fresh");
+  EXPECT_EQ(fresh.value(u), fatlink.value(u));
+  ASSERT_NE(fresh.base(), nullptr);
+  EXPECT_EQ(fresh.description()["base_action"], fatlink.description());
+
+  const auto network = std::make_shared<const LcnnModel>(LcnnModel::random(arch, 16));
+  const LcnnAction sum(
+      std::make_shared<const LcnnModel>(arch, network->weights(), fatlink.to_json()), "sum");
+  EXPECT_NEAR(sum.value(u), fatlink.value(u) + network->value(u), 1e-12 * std::abs(sum.value(u)));
+  AlgebraField d, d_fatlink, d_network;
+  sum.force(u, d);
+  fatlink.force(u, d_fatlink);
+  network->evaluate(u, &d_network, nullptr);
+  RelativeError error;
+  for (const SiteIndex link : {SiteIndex(0), SiteIndex(50), u.size() - 1}) {
+    const Algebra<double> analytic = matrix_to_algebra(d[link]);
+    for (int a = 0; a < kAlgebraDim; ++a)
+      error.add(analytic[a], test::finite_difference_lie_derivative(
+                                 [&](const GaugeField& v) { return sum.value(v); }, u, link, a));
+    EXPECT_LT(norm2(d[link] - d_fatlink[link] - d_network[link]), 1e-26);
+  }
+  EXPECT_LT(error.value(), 1e-7);
+  const GaugeField v =
+      gauge_transformed(u, random_gauge_transformation(u.geometry_ptr(), 72, 0));
+  EXPECT_NEAR(sum.value(v), sum.value(u), 1e-12 * std::abs(sum.value(u)));
+
+  const auto unknown = std::make_shared<const LcnnModel>(arch, network->weights(),
+                                                         nlohmann::json{{"format", "other"}});
+  try {
+    LcnnAction(unknown, "unknown.fpglcnn");
+    ADD_FAILURE() << "accepted an unknown base action";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown.fpglcnn"), std::string::npos) << e.what();
+  }
 }
 
 TEST(LcnnAction, TheFactoryLoadsAModelFile) {

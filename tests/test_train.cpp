@@ -11,6 +11,8 @@
 
 #include "ScratchDirectory.h"
 #include "LabelTestSupport.h"
+#include "fpgauge/actions/FatLinkAction.h"
+#include "fpgauge/actions/LcnnAction.h"
 #include "fpgauge/lattice/Communicator.h"
 #include "fpgauge/train/Adam.h"
 #include "fpgauge/train/LearningRateSchedule.h"
@@ -200,6 +202,33 @@ TEST(TrainingLoss, BatchIsTheWeightedMeanAndMixesExtents) {
   EXPECT_NEAR(sums.mean().loss, (l0.loss + 3 * l1.loss) / 4, 1e-14 * l0.loss);
   for (std::size_t k = 0; k < g.size(); ++k)
     EXPECT_NEAR(g[k], (g0[k] + 3 * g1[k]) / 4, 1e-13 * (std::abs(g0[k]) + std::abs(g1[k]))) << k;
+}
+
+TEST(TrainingLoss, ABaseActionShiftsTheTargetsNotTheScales) {
+  // The loss of a correction on shifted labels is the loss of A_base + A_θ on the FP labels.
+  const test::ScratchDirectory dir;
+  test::write_wilson_dataset(dir / "a.h5", {2, 2, 2, 2}, 1, 30);
+  const std::vector<train::DatasetSource> sources{{dir / "a.h5", 1.0}};
+  const TrainingLabel label = train::load_training_data(sources).labels[0];
+  const FatLinkAction base(0.05, 2, {0.2, 0.05, 0.01, 0.0, -0.01});
+  const Architecture arch = Architecture::parse("input plaquettes; lcb 2; act tanh; trace; mlp 4");
+  const LcnnModel model(arch, LcnnModel::random(arch, 5).weights(), base.to_json());
+  TrainingLabel shifted = label;
+  train::subtract_base_action(shifted, base);
+  EXPECT_EQ(shifted.fp_action, label.action);
+  EXPECT_EQ(shifted.derivative_norm2, label.derivative_norm2);
+  const train::LossSums loss = train::configuration_loss(model, shifted, 0.7, nullptr);
+
+  const LcnnAction sum(std::make_shared<const LcnnModel>(model), "sum");
+  AlgebraField d;
+  const double a = sum.value(label.configuration);
+  sum.force(label.configuration, d);
+  double residual = 0.0;
+  for (SiteIndex l = 0; l < d.size(); ++l) residual += 2.0 * norm2(d[l] - label.derivative[l]);
+  const double value = (a - label.action) * (a - label.action) / (label.action * label.action);
+  EXPECT_NEAR(loss.value, value, 1e-12 * value);
+  EXPECT_NEAR(loss.derivative, residual / label.derivative_norm2,
+              1e-12 * residual / label.derivative_norm2);
 }
 
 TEST(TrainingCheckpoint, RoundTripIsExact) {

@@ -17,6 +17,8 @@
 #include <thread>
 
 #include "CommandRunner.h"
+#include "fpgauge/actions/FatLinkAction.h"
+#include "fpgauge/actions/LcnnAction.h"
 #include "ScratchDirectory.h"
 #include "LabelTestSupport.h"
 #include "fpgauge/lattice/Communicator.h"
@@ -99,10 +101,14 @@ bool same_bytes(const fs::path& a, const fs::path& b) {
   return test::file_bytes(a) == test::file_bytes(b);
 }
 
-// The validation loss (λ = 1) of `model` on the configurations split.json lists.
+// The validation loss (λ = 1) of `model` (with its base action, if any) on the configurations
+// split.json lists.
 double validation_loss(const nn::LcnnModel& model, const fs::path& run, const fs::path& dir) {
   const std::vector<train::DatasetSource> sources{{dir / "small.h5", 1.0}, {dir / "long.h5", 2.0}};
-  const train::TrainingData data = train::load_training_data(sources);
+  train::TrainingData data = train::load_training_data(sources);
+  if (!model.base_action().is_null())
+    for (train::TrainingLabel& label : data.labels)
+      train::subtract_base_action(label, *make_base_action(model.base_action()));
   const json split = json::parse(test::file_bytes(run / "split.json"));
   std::vector<const train::TrainingLabel*> batch;
   for (const json& entry : split["validation"])
@@ -173,6 +179,39 @@ TEST_F(TrainCli, LowersTheValidationLossAndWritesEveryOutput) {
   const auto forced = train(run, "--set training.epochs=2 --force");
   ASSERT_EQ(forced.status, 0) << forced.err;
   EXPECT_EQ(log_lines(run / "log.jsonl").size(), 3u);
+}
+
+TEST_F(TrainCli, TrainsACorrectionToABaseAction) {
+  // The base: 3/4 of a smeared Wilson action, a poor fit of the Wilson labels. The network
+  // learns the difference; the model file keeps the base, and the sum fits far better.
+  const FatLinkAction base(0.05, 1, {0.25, 0.0});
+  base.save(dir_ / "base.json", false);
+  const fs::path run = dir_ / "run";
+  const std::string base_option = "--set 'model.base=\"" + (dir_ / "base.json").string() + "\"'";
+  const auto result = train(run, base_option);
+  ASSERT_EQ(result.status, 0) << result.err;
+  const nn::LcnnModel best = nn::LcnnModel::load(run / "best.fpglcnn");
+  EXPECT_EQ(best.base_action(), base.to_json());
+  EXPECT_EQ(nn::LcnnModel::load(run / "model.fpglcnn").base_action(), base.to_json());
+  const nn::LcnnModel base_alone(best.architecture(),
+                                 std::vector<double>(best.weights().size(), 0.0), base.to_json());
+  const double before = validation_loss(base_alone, run, dir_.path());
+  const double after = validation_loss(best, run, dir_.path());
+  std::printf("[ training ] validation loss of the base %.4g, with the correction %.4g\n", before,
+              after);
+  EXPECT_NEAR(after, log_lines(run / "log.jsonl").back()["best_validation_loss"].get<double>(),
+              1e-12 * after);
+  EXPECT_LT(after, before / 10);
+
+  // A model file brings its own base.
+  const auto twice = train(dir_ / "twice", "--set model.start=file --set 'model.file=\"" +
+                                              (run / "model.fpglcnn").string() +
+                                              "\"' " + base_option);
+  EXPECT_EQ(twice.status, 1);
+  EXPECT_NE(twice.err.find("model.base"), std::string::npos) << twice.err;
+  const auto absent = train(dir_ / "absent", "--set model.base=absent.json");
+  EXPECT_EQ(absent.status, 1);
+  EXPECT_NE(absent.err.find("absent.json"), std::string::npos) << absent.err;
 }
 
 TEST_F(TrainCli, StopsEarlyAndKeepsTheBestModel) {

@@ -228,22 +228,12 @@ nlohmann::json FatLinkAction::description() const {
   return d;
 }
 
-FatLinkAction FatLinkAction::load(const std::filesystem::path& file) {
-  const auto fail = [&](const std::string& problem) -> std::runtime_error {
-    return std::runtime_error(
-        fmt::format("fat-link coefficients file '{}': {}", file.string(), problem));
-  };
-  std::ifstream in(file);
-  if (!in) throw fail("cannot be opened");
-  nlohmann::json j;
-  try {
-    in >> j;
-  } catch (const nlohmann::json::exception& e) {
-    throw fail(fmt::format("is not valid JSON ({})", e.what()));
-  }
-  if (!j.is_object() || j["format"] != "fpgauge-fatlink")
+FatLinkAction FatLinkAction::from_json(const nlohmann::json& j) {
+  const auto fail = [](const std::string& problem) { return std::invalid_argument(problem); };
+  if (!j.is_object() || !j.contains("format") || j["format"] != "fpgauge-fatlink")
     throw fail("expected a JSON object with \"format\": \"fpgauge-fatlink\"");
-  if (j["format_version"] != 1) throw fail("expected \"format_version\": 1");
+  if (!j.contains("format_version") || j["format_version"] != 1)
+    throw fail("expected \"format_version\": 1");
   if (!j.contains("c") || !j["c"].is_number()) throw fail("\"c\" is missing or not a number");
   if (!j.contains("degree") || !j["degree"].is_number_integer())
     throw fail("\"degree\" is missing or not an integer");
@@ -273,9 +263,25 @@ FatLinkAction FatLinkAction::load(const std::filesystem::path& file) {
   }
   for (std::size_t m = 0; m < list.size(); ++m)
     if (!seen[m]) throw fail(fmt::format("coefficient p_{}{} is missing", list[m].k, list[m].l));
+  return FatLinkAction(j["c"].get<double>(), degree, std::move(p),
+                       j.contains("fit") ? j["fit"] : nlohmann::json::object());
+}
+
+FatLinkAction FatLinkAction::load(const std::filesystem::path& file) {
+  const auto fail = [&](const std::string& problem) -> std::runtime_error {
+    return std::runtime_error(
+        fmt::format("fat-link coefficients file '{}': {}", file.string(), problem));
+  };
+  std::ifstream in(file);
+  if (!in) throw fail("cannot be opened");
+  nlohmann::json j;
   try {
-    return FatLinkAction(j["c"].get<double>(), degree, std::move(p),
-                         j.contains("fit") ? j["fit"] : nlohmann::json::object());
+    in >> j;
+  } catch (const nlohmann::json::exception& e) {
+    throw fail(fmt::format("is not valid JSON ({})", e.what()));
+  }
+  try {
+    return from_json(j);
   } catch (const std::invalid_argument& e) {
     throw fail(e.what());
   }

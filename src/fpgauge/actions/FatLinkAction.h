@@ -50,6 +50,9 @@ class FatLinkAction final : public Action {
   // a negative weight), a wrong number of coefficients or a non-finite value.
   FatLinkAction(double c, int degree, std::vector<double> p, nlohmann::json fit = {});
 
+  // The action of a coefficients file's JSON (to_json()); throws std::invalid_argument naming
+  // the key that is missing or malformed.
+  static FatLinkAction from_json(const nlohmann::json& j);
   // Reads a coefficients file; throws std::runtime_error naming the file and the key that is
   // missing or malformed.
   static FatLinkAction load(const std::filesystem::path& file);

@@ -4,9 +4,11 @@
 //                                                         architecture given as text or as a
 //                                                         file holding the text
 //   info MODEL [--json]                                   architecture, parameter count,
-//                                                         receptive field, weight checksum
-//   eval MODEL CONFIG [--json]                            A_θ and the force norm of a
-//                                                         configuration
+//                                                         receptive field, weight checksum,
+//                                                         base action
+//   eval MODEL CONFIG [--json]                            the model's action (A_θ, or
+//                                                         A_base + A_θ) and its force norm on
+//                                                         a configuration
 // The force norm is the one of `fpgauge action`: sqrt(Σ_{x,μ} Σ_a (∂^a_{x,μ} A)²) (SPEC §1).
 #include <fmt/format.h>
 
@@ -21,6 +23,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "fpgauge/actions/LcnnAction.h"
 #include "fpgauge/cli/Commands.h"
 #include "fpgauge/core/Su3Algebra.h"
 #include "fpgauge/io/ConfigurationFile.h"
@@ -75,7 +78,10 @@ nlohmann::json model_summary(const LcnnModel& model) {
           {"parameters", architecture.parameter_count()},
           {"receptive_field",
            {{"below", field.below}, {"above", field.above}, {"side", field.side()}}},
-          {"weights_fnv1a64", fmt::format("{:016x}", model.fingerprint())}};
+          {"weights_fnv1a64", fmt::format("{:016x}", model.fingerprint())},
+          {"base_action", model.base_action().is_null()
+                              ? nlohmann::json(nullptr)
+                              : make_base_action(model.base_action())->description()}};
 }
 
 std::string summary_text(const nlohmann::json& summary) {
@@ -84,10 +90,12 @@ std::string summary_text(const nlohmann::json& summary) {
       "architecture    {}\n"
       "parameters      {}\n"
       "receptive field {} sites per axis (x - {} .. x + {})\n"
-      "weights fnv1a64 {}\n",
+      "weights fnv1a64 {}\n"
+      "base action     {}\n",
       summary["architecture"].get<std::string>(), summary["parameters"].get<std::int64_t>(),
       field["side"].get<int>(), field["below"].get<int>(), field["above"].get<int>(),
-      summary["weights_fnv1a64"].get<std::string>());
+      summary["weights_fnv1a64"].get<std::string>(),
+      summary["base_action"].is_null() ? "none" : summary["base_action"].dump());
 }
 
 void run_init(const LcnnOptions& options) {
@@ -114,11 +122,13 @@ void run_info(const LcnnOptions& options) {
 }
 
 void run_eval(const LcnnOptions& options) {
-  const LcnnModel model = LcnnModel::load(options.model);
+  const auto model = std::make_shared<const LcnnModel>(LcnnModel::load(options.model));
+  const LcnnAction action(model, options.model);
   const GaugeField u = read_configuration(options.config).field;
   const auto start = std::chrono::steady_clock::now();
   AlgebraField d;
-  const double value = model.evaluate(u, &d, nullptr);
+  const double value = action.value(u);
+  action.force(u, d);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double norm = force_norm(d);
@@ -127,7 +137,7 @@ void run_eval(const LcnnOptions& options) {
     const nlohmann::json result = {{"model", options.model},
                                    {"file", options.config},
                                    {"lattice", u.geometry().extents()},
-                                   {"lcnn", model_summary(model)},
+                                   {"lcnn", model_summary(*model)},
                                    {"reduced_action", value},
                                    {"plaquette", plaquette},
                                    {"force_norm", norm},

@@ -30,6 +30,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "fpgauge/actions/FatLinkAction.h"
+#include "fpgauge/actions/LcnnAction.h"
 #include "fpgauge/cli/Commands.h"
 #include "fpgauge/cli/RunCardOptions.h"
 #include "fpgauge/io/OutputFile.h"
@@ -63,6 +65,7 @@ start = "random"
 architecture = "input plaquettes; lcb 4; act tanh; lcb 4; act tanh; trace; mlp 8"
 seed = 1
 file = ""
+base = ""
 
 [loss]
 derivative_weight = 1.0
@@ -110,6 +113,7 @@ struct TrainRun {
   std::string architecture;
   std::uint64_t model_seed;
   fs::path model_file;
+  fs::path base_file;  // fat-link coefficients the network corrects; empty: none
   double lambda;
   train::AdamParameters adam;
   train::LearningRateSchedule schedule;  // total_steps set once the data are known
@@ -172,6 +176,9 @@ TrainRun prepare(const RunCard& card) {
   run.model_file = card.string("model.file");
   if (!run.random_start && run.model_file.empty())
     card.reject("model.file", "a model file for model.start = \"file\"");
+  run.base_file = card.string("model.base");
+  if (!run.random_start && !run.base_file.empty())
+    card.reject("model.base", "\"\" for model.start = \"file\" (the model file brings its base)");
 
   run.lambda = card.real("loss.derivative_weight");
   if (!(run.lambda >= 0.0)) card.reject("loss.derivative_weight", "a number >= 0");
@@ -213,12 +220,23 @@ TrainRun prepare(const RunCard& card) {
 
 nn::LcnnModel initial_model(const RunCard& card, const TrainRun& run) {
   if (!run.random_start) return nn::LcnnModel::load(run.model_file);
+  nlohmann::json base;  // FatLinkAction::load names the file and what is wrong with it
+  if (!run.base_file.empty()) base = FatLinkAction::load(run.base_file).to_json();
   try {
-    return nn::LcnnModel::random(nn::Architecture::parse(run.architecture), run.model_seed);
+    return nn::LcnnModel::random(nn::Architecture::parse(run.architecture), run.model_seed,
+                                 std::move(base));
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(
         fmt::format("run card '{}': model.architecture: {}", card.file().string(), e.what()));
   }
+}
+
+// A model that corrects a base action learns A_FP − A_base (train::subtract_base_action).
+void subtract_base_action(const nn::LcnnModel& model, const std::string& source,
+                          train::TrainingData& data) {
+  if (model.base_action().is_null()) return;
+  const LcnnAction action(std::make_shared<const nn::LcnnModel>(model), source);
+  for (train::TrainingLabel& label : data.labels) train::subtract_base_action(label, *action.base());
 }
 
 // Runs `task` on rank 0 and makes its failure every rank's failure (the other ranks would
@@ -315,7 +333,7 @@ void run_train(const RunCardOptions& options) {
   const Communicator& world = Communicator::world();
   const RunCard card = options.load(kDefaults, "output.directory");
   TrainRun run = prepare(card);
-  const train::TrainingData data = train::load_training_data(run.datasets);
+  train::TrainingData data = train::load_training_data(run.datasets);
   const train::DataSplit split = train::split_by_configuration(
       data, run.validation_fraction, run.test_fraction, run.split_seed);
   if (split.train.empty())
@@ -325,6 +343,8 @@ void run_train(const RunCardOptions& options) {
   if (run.patience > 0 && split.validation.empty())
     card.reject("training.patience", "0 (early stopping needs validation configurations)");
   nn::LcnnModel model = initial_model(card, run);
+  subtract_base_action(model, run.random_start ? card.file().string() : run.model_file.string(),
+                       data);
   const auto train_count = static_cast<std::int64_t>(split.train.size());
   const std::int64_t batches = (train_count + run.batch_size - 1) / run.batch_size;
   run.schedule.total_steps = run.epochs * batches;
@@ -456,7 +476,9 @@ void run_train(const RunCardOptions& options) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
     on_root(world, [&] {
       append_log(line);
-      if (improved) nn::LcnnModel(model.architecture(), state.best_weights).save(run.output / "best.fpglcnn", true);
+      if (improved)
+        nn::LcnnModel(model.architecture(), state.best_weights, model.base_action())
+            .save(run.output / "best.fpglcnn", true);
     });
     say(fmt::format("epoch {}/{}: train loss {:.6g}{}, lr {:.3g}{}", state.epoch + 1, run.epochs,
                     state.epoch_loss.mean().loss,
@@ -464,7 +486,7 @@ void run_train(const RunCardOptions& options) {
                     learning_rate, improved ? " (best)" : ""));
   }
 
-  const nn::LcnnModel best(model.architecture(), state.best_weights);
+  const nn::LcnnModel best(model.architecture(), state.best_weights, model.base_action());
   const train::LossSums tested =
       train::batch_loss(best, labels_of(data, split.test), run.lambda, nullptr, world);
   const double seconds =

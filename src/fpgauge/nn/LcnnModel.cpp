@@ -21,9 +21,10 @@
 namespace fpgauge::nn {
 namespace {
 
-// Model file, version 1 (nn/README.md): magic, version, architecture text, weights, checksum.
+// Model file, version 2 (nn/README.md): magic, version, architecture text, weights, base action,
+// checksum. Version 1 files (no base action) are read as well.
 constexpr char kMagic[8] = {'F', 'P', 'G', 'L', 'C', 'N', 'N', '\0'};
-constexpr std::uint32_t kFormatVersion = 1;
+constexpr std::uint32_t kFormatVersion = 2;
 
 std::uint64_t fnv1a64(const unsigned char* data, std::size_t size) {
   std::uint64_t hash = 0xcbf29ce484222325ULL;
@@ -60,9 +61,15 @@ void check_weights(const Architecture& architecture, const std::vector<double>& 
 
 }  // namespace
 
-LcnnModel::LcnnModel(Architecture architecture, std::vector<double> weights)
-    : architecture_(std::move(architecture)), weights_(std::move(weights)) {
+LcnnModel::LcnnModel(Architecture architecture, std::vector<double> weights,
+                     nlohmann::json base_action)
+    : architecture_(std::move(architecture)),
+      weights_(std::move(weights)),
+      base_action_(std::move(base_action)) {
   check_weights(architecture_, weights_);
+  if (!base_action_.is_null() && !base_action_.is_object())
+    throw std::invalid_argument(
+        fmt::format("L-CNN base action: expected a JSON object, got '{}'", base_action_.dump()));
   compute_unit_reference();
 }
 
@@ -82,7 +89,8 @@ void LcnnModel::compute_unit_reference() {
   for (double& g : unit_density_gradient_) g /= static_cast<double>(unit.geometry().volume());
 }
 
-LcnnModel LcnnModel::random(Architecture architecture, std::uint64_t seed) {
+LcnnModel LcnnModel::random(Architecture architecture, std::uint64_t seed,
+                            nlohmann::json base_action) {
   std::vector<double> sigma;  // standard deviation of every weight
   for (std::size_t i = 0; i < architecture.layers.size(); ++i) {
     const auto* lcb = std::get_if<LcbLayer>(&architecture.layers[i]);
@@ -95,8 +103,12 @@ LcnnModel LcnnModel::random(Architecture architecture, std::uint64_t seed) {
   int n_in = 2 * architecture.output_channels();
   std::vector<int> widths = architecture.head.hidden;
   widths.push_back(1);
-  for (const int n_out : widths) {
-    sigma.insert(sigma.end(), std::size_t(n_out) * n_in, 1.0 / std::sqrt(double(n_in)));
+  for (std::size_t k = 0; k < widths.size(); ++k) {
+    const int n_out = widths[k];
+    // A correction to a base action starts at zero: the output layer's weights are zero.
+    const bool output = k + 1 == widths.size();
+    const double scale = output && !base_action.is_null() ? 0.0 : 1.0 / std::sqrt(double(n_in));
+    sigma.insert(sigma.end(), std::size_t(n_out) * n_in, scale);
     sigma.insert(sigma.end(), n_out, 0.0);
     n_in = n_out;
   }
@@ -105,7 +117,7 @@ LcnnModel LcnnModel::random(Architecture architecture, std::uint64_t seed) {
     RngStream rng(seed, RngPurpose::lcnn_weights, 0, static_cast<std::uint64_t>(k));
     weights[k] = sigma[k] * rng.normal();
   });
-  return LcnnModel(std::move(architecture), std::move(weights));
+  return LcnnModel(std::move(architecture), std::move(weights), std::move(base_action));
 }
 
 std::uint64_t LcnnModel::fingerprint() const {
@@ -163,6 +175,9 @@ void LcnnModel::save(const std::filesystem::path& file, bool overwrite) const {
   bytes += text;
   append_word(bytes, static_cast<std::uint64_t>(weights_.size()));
   bytes += weight_bytes(weights_);
+  const std::string base = base_action_.is_null() ? std::string() : base_action_.dump();
+  append_word(bytes, static_cast<std::uint32_t>(base.size()));
+  bytes += base;
   append_word(bytes, fnv1a64(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()));
   write_output_file(file, bytes, overwrite);
 }
@@ -179,9 +194,9 @@ LcnnModel LcnnModel::load(const std::filesystem::path& file) {
   if (bytes.size() < header + 16 || bytes.compare(0, sizeof kMagic, kMagic, sizeof kMagic) != 0)
     throw fail("not an fpgauge L-CNN model file (no FPGLCNN magic)");
   const auto version = load_word<std::uint32_t>(p + 8, ByteOrder::little);
-  if (version != kFormatVersion)
-    throw fail(fmt::format("format version {} is not supported (this program reads {})", version,
-                           kFormatVersion));
+  if (version != 1 && version != kFormatVersion)
+    throw fail(fmt::format("format version {} is not supported (this program reads 1 to {})",
+                           version, kFormatVersion));
   const std::size_t stored_sum_at = bytes.size() - 8;
   const std::uint64_t stored_sum = load_word<std::uint64_t>(p + stored_sum_at, ByteOrder::little);
   const std::uint64_t sum = fnv1a64(p, stored_sum_at);
@@ -201,16 +216,32 @@ LcnnModel LcnnModel::load(const std::filesystem::path& file) {
   }
   const std::size_t weights_at = header + text_size + 8;
   const auto count = load_word<std::uint64_t>(p + header + text_size, ByteOrder::little);
+  // Version 2: the base action's length and JSON text follow the weights.
+  const std::size_t base_at = weights_at + 8 * count + (version == 1 ? 0 : 4);
   if (static_cast<std::int64_t>(count) != architecture.parameter_count() ||
-      weights_at + 8 * count != stored_sum_at)
+      base_at > stored_sum_at)
     throw fail(fmt::format("{} weights stored, the architecture '{}' has {}", count,
                            architecture.to_string(), architecture.parameter_count()));
   std::vector<double> weights(count);
   for (std::size_t k = 0; k < count; ++k)
     weights[k] =
         std::bit_cast<double>(load_word<std::uint64_t>(p + weights_at + 8 * k, ByteOrder::little));
+  nlohmann::json base_action;
+  const std::size_t base_size =
+      version == 1 ? 0 : load_word<std::uint32_t>(p + base_at - 4, ByteOrder::little);
+  if (base_at + base_size != stored_sum_at)
+    throw fail(fmt::format("{} bytes follow the weights where format version {} has {}",
+                           stored_sum_at - (weights_at + 8 * count), version,
+                           base_at + base_size - (weights_at + 8 * count)));
+  if (base_size > 0) {
+    try {
+      base_action = nlohmann::json::parse(bytes.substr(base_at, base_size));
+    } catch (const nlohmann::json::exception& e) {
+      throw fail(fmt::format("base action is not valid JSON ({})", e.what()));
+    }
+  }
   try {
-    return LcnnModel(std::move(architecture), std::move(weights));
+    return LcnnModel(std::move(architecture), std::move(weights), std::move(base_action));
   } catch (const std::invalid_argument& e) {
     throw fail(e.what());
   }

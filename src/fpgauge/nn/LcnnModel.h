@@ -4,9 +4,13 @@
 // so A_θ(1) = 0 exactly (every site of the unit field computes bit for bit the same a_1). Besides
 // the value: the force D_{x,μ} A_θ (SPEC §1), the weight gradient ∇_θ A_θ, and the
 // Hessian-vector product ∇_θ Σ r·∂A_θ of the derivative term of the loss (SPEC §6).
+// A model may name a base action that the network corrects, A = A_base + A_θ (e.g. the fitted
+// fat-link ansatz: the network then learns only the ansatz's error). nn/ keeps the base as data:
+// actions/LcnnAction.h evaluates the sum, train/ subtracts the base from the labels.
 // Model files: nn/README.md.
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "fpgauge/lattice/Fields.h"
@@ -19,18 +23,24 @@ class LcnnEvaluation;
 
 class LcnnModel {
  public:
-  // Throws std::invalid_argument unless there are architecture.parameter_count() finite weights.
-  LcnnModel(Architecture architecture, std::vector<double> weights);
+  // Throws std::invalid_argument unless there are architecture.parameter_count() finite weights
+  // and the base is null or a JSON object.
+  LcnnModel(Architecture architecture, std::vector<double> weights,
+            nlohmann::json base_action = nullptr);
   // Gaussian weights keyed by (seed, RngPurpose::lcnn_weights, 0, weight index): L-CB weights
   // with variance 1/(|Ŵ|·|T̂|), so that a layer maps O(1) features to O(1) features; MLP
-  // matrices with variance 1/fan-in; MLP biases zero.
-  static LcnnModel random(Architecture architecture, std::uint64_t seed);
+  // matrices with variance 1/fan-in; MLP biases zero. With a base action the output layer's
+  // weights are zero, so that the model starts as the base action (A_θ = 0).
+  static LcnnModel random(Architecture architecture, std::uint64_t seed,
+                          nlohmann::json base_action = nullptr);
   // Reads a model file; throws std::runtime_error naming the file and what is wrong with it.
   static LcnnModel load(const std::filesystem::path& file);
   // Writes a model file (complete or not at all); refuses to replace a file unless overwrite.
   void save(const std::filesystem::path& file, bool overwrite) const;
 
   const Architecture& architecture() const { return architecture_; }
+  // The base action's JSON (for the fat-link ansatz its coefficients file), null if none.
+  const nlohmann::json& base_action() const { return base_action_; }
   const std::vector<double>& weights() const { return weights_; }
   // Throws std::invalid_argument (and keeps the old weights) unless the count fits and all
   // are finite.
@@ -66,6 +76,7 @@ class LcnnModel {
 
   Architecture architecture_;
   std::vector<double> weights_;
+  nlohmann::json base_action_;
   double unit_density_ = 0.0;                  // a_1
   std::vector<double> unit_density_gradient_;  // ∇_θ a_1
 };

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "fpgauge/core/Su3Algebra.h"
+#include "fpgauge/lattice/SiteLoop.h"
 #include "fpgauge/nn/LcnnTrainingPass.h"
 
 namespace fpgauge::train {
@@ -39,7 +40,7 @@ TrainingLabel make_training_label(GaugeField configuration,
                      action));
   if (!(weight > 0.0) || !std::isfinite(weight))
     fail(fmt::format("loss weight {} (expected > 0)", weight));
-  TrainingLabel label{std::move(configuration), {}, action, 0.0, weight, std::move(origin)};
+  TrainingLabel label{std::move(configuration), {}, action, action, 0.0, weight, std::move(origin)};
   label.derivative = AlgebraField(label.configuration.geometry_ptr());
   for (std::size_t l = 0; l < derivative.size(); ++l) {
     for (const double h : derivative[l]) {
@@ -51,6 +52,14 @@ TrainingLabel make_training_label(GaugeField configuration,
   if (label.derivative_norm2 == 0.0)
     fail("every derivative label is zero: the derivative term divides by Σ(∂A_FP)²");
   return label;
+}
+
+void subtract_base_action(TrainingLabel& label, const Action& base) {
+  AlgebraField base_force;
+  base.force(label.configuration, base_force);
+  label.action -= base.value(label.configuration);
+  parallel_for(label.derivative.size(),
+               [&](SiteIndex l) { label.derivative[l] -= base_force[l]; });
 }
 
 LossSums& LossSums::operator+=(const LossSums& other) {
@@ -85,17 +94,17 @@ LossSums configuration_loss(const nn::LcnnModel& model, const TrainingLabel& lab
   }
   AlgebraField r(label.configuration.geometry_ptr());
   for (SiteIndex l = 0; l < r.size(); ++l) r[l] = force[l] - label.derivative[l];
-  const double a_fp = label.action, scale = label.derivative_norm2;
+  const double target = label.action, a_fp = label.fp_action, scale = label.derivative_norm2;
   LossSums sums;
   sums.weight = 1.0;
-  sums.value = (a - a_fp) * (a - a_fp) / (a_fp * a_fp);
+  sums.value = (a - target) * (a - target) / (a_fp * a_fp);
   sums.derivative = derivative_norm2(r) / scale;
   sums.loss = sums.value + lambda * sums.derivative;
   sums.value_error = std::sqrt(sums.value);
   sums.derivative_error = std::sqrt(sums.derivative);
   // ∇_θ L = 2 (A_θ − A_FP)/A_FP² ∇_θ A_θ + 2λ/Σ(∂A_FP)² ∇_θ Σ r·∂A_θ.
   if (gradient)
-    *gradient = pass->loss_gradient(2.0 * (a - a_fp) / (a_fp * a_fp), r, 2.0 * lambda / scale);
+    *gradient = pass->loss_gradient(2.0 * (a - target) / (a_fp * a_fp), r, 2.0 * lambda / scale);
   return sums;
 }
 

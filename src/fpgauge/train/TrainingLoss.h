@@ -1,6 +1,6 @@
 #pragma once
 // The training loss of SPEC §6 and its weight gradient. Per configuration V with labels A_FP(V)
-// and ∂^a A_FP(V):
+// and ∂^a A_FP(V) (for a model with a base action read A_base + A_θ for A_θ):
 //   L = (A_θ − A_FP)²/A_FP² + λ Σ_{x,μ,a} (∂^a A_θ − ∂^a A_FP)² / Σ_{x,μ,a} (∂^a A_FP)²,
 //   ∇_θ L = 2 (A_θ − A_FP)/A_FP² ∇_θ A_θ + 2λ/Σ(∂^a A_FP)² ∇_θ Σ r^a ∂^a A_θ,
 // r = ∂A_θ − ∂A_FP; the last term is LcnnModel::hessian_vector_product, whose dual pass also
@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "fpgauge/actions/Action.h"
 #include "fpgauge/core/Su3Algebra.h"
 #include "fpgauge/lattice/Communicator.h"
 #include "fpgauge/lattice/Fields.h"
@@ -18,11 +19,15 @@
 
 namespace fpgauge::train {
 
-// A configuration with its labels, as the loss uses them.
+// A configuration with its labels, as the loss uses them. The targets of the network are A_FP
+// and D A_FP, or for a model that corrects a base action (nn/LcnnModel.h) A_FP − A_base and
+// D A_FP − D A_base (subtract_base_action); the scales of the loss stay those of A_FP, so the
+// loss is that of the sum A_base + A_θ.
 struct TrainingLabel {
   GaugeField configuration;
-  AlgebraField derivative;          // D A_FP = Σ_a t^a ∂^a A_FP per link
-  double action = 0.0;              // A_FP
+  AlgebraField derivative;          // target of D A_θ = Σ_a t^a ∂^a A_θ per link
+  double action = 0.0;              // target of A_θ
+  double fp_action = 0.0;           // A_FP
   double derivative_norm2 = 0.0;    // Σ_{x,μ,a} (∂^a A_FP)²
   double weight = 1.0;              // w, the loss weight of its dataset
   std::string origin;               // "FILE record N", for messages
@@ -34,6 +39,10 @@ struct TrainingLabel {
 TrainingLabel make_training_label(GaugeField configuration,
                                   std::span<const Algebra<double>> derivative, double action,
                                   double weight, std::string origin);
+
+// Turns the targets of `label` into those of a correction to `base`: action −= A_base,
+// derivative −= D A_base (fp_action and derivative_norm2 stay).
+void subtract_base_action(TrainingLabel& label, const Action& base);
 
 // Weighted sums over configurations: with x_i the per-configuration quantity and w_i its
 // weight, each member holds Σ w_i x_i and `weight` Σ w_i; mean() divides. Sums of batches
