@@ -46,6 +46,16 @@ TEST(AdamW, StepHasTheClosedFormWithDecoupledDecay) {
   EXPECT_THROW(train::Adam(1, {.weight_decay = -0.1}), std::invalid_argument);
 }
 
+TEST(GradientClipping, ScalesOnlyLongGradientsToTheMaximumNorm) {
+  std::vector<double> g{3.0, -4.0};  // norm 5
+  EXPECT_EQ(train::clip_gradient_norm(g, 10.0), 5.0);
+  EXPECT_EQ(g, (std::vector<double>{3.0, -4.0}));
+  EXPECT_EQ(train::clip_gradient_norm(g, 0.0), 5.0);  // 0: no clipping
+  EXPECT_EQ(g, (std::vector<double>{3.0, -4.0}));
+  EXPECT_EQ(train::clip_gradient_norm(g, 2.5), 5.0);
+  EXPECT_EQ(g, (std::vector<double>{1.5, -2.0}));
+}
+
 TEST(AdamW, RestoredStateContinuesBitForBit) {
   const auto gradient = [](int t) {
     return std::vector<double>{std::sin(1.0 + t), std::cos(2.0 * t), 0.1 * t};
@@ -239,6 +249,8 @@ TEST(TrainingCheckpoint, RoundTripIsExact) {
   s.epoch = 2;
   s.batch = 5;
   s.epoch_loss = {4.0, 0.3, 0.1, 0.2, 0.05, 0.07};
+  s.epoch_max_gradient_norm = 12.5;
+  s.epoch_clipped_steps = 3;
   s.best_validation_loss = 0.123456789;
   s.best_epoch = 1;
   s.best_weights = {0.2, 0.3, 0.4, 0.5};
@@ -250,6 +262,8 @@ TEST(TrainingCheckpoint, RoundTripIsExact) {
   EXPECT_EQ(std::memcmp(back.weights.data(), s.weights.data(), 4 * sizeof(double)), 0);
   EXPECT_EQ(back.optimiser.steps, 17);
   EXPECT_EQ(back.log_bytes, 4242u);
+  EXPECT_EQ(back.epoch_max_gradient_norm, 12.5);
+  EXPECT_EQ(back.epoch_clipped_steps, 3);
   try {
     train::parse_checkpoint("not a checkpoint", "c.cbor");
     ADD_FAILURE() << "parsed garbage";

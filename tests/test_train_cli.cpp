@@ -214,6 +214,29 @@ TEST_F(TrainCli, TrainsACorrectionToABaseAction) {
   EXPECT_NE(absent.err.find("absent.json"), std::string::npos) << absent.err;
 }
 
+TEST_F(TrainCli, ClipsLongGradients) {
+  // Every epoch logs its largest batch-gradient norm; with clip_norm below it, steps are clipped
+  // and the run differs from the unclipped one.
+  const auto plain = train(dir_ / "plain", "--set training.epochs=2");
+  ASSERT_EQ(plain.status, 0) << plain.err;
+  const std::vector<json> lines = log_lines(dir_ / "plain" / "log.jsonl");
+  const double largest = lines[0]["max_gradient_norm"].get<double>();
+  EXPECT_GT(largest, 0.0);
+  EXPECT_FALSE(lines[0].contains("clipped_steps"));
+  const auto clipped = train(dir_ / "clipped", fmt::format("--set training.epochs=2 "
+                                                           "--set optimiser.clip_norm={}",
+                                                           largest / 1000));
+  ASSERT_EQ(clipped.status, 0) << clipped.err;
+  const std::vector<json> clipped_lines = log_lines(dir_ / "clipped" / "log.jsonl");
+  EXPECT_GT(clipped_lines[0]["max_gradient_norm"].get<double>(), largest / 10);  // before clipping
+  EXPECT_GE(clipped_lines[0]["clipped_steps"].get<int>(), 1);
+  EXPECT_NE(clipped_lines[0]["train_loss"], lines[0]["train_loss"]);
+  EXPECT_NE(clipped_lines[1]["train_loss"], lines[1]["train_loss"]);
+  const auto negative = train(dir_ / "negative", "--set optimiser.clip_norm=-1");
+  EXPECT_EQ(negative.status, 1);
+  EXPECT_NE(negative.err.find("optimiser.clip_norm"), std::string::npos) << negative.err;
+}
+
 TEST_F(TrainCli, StopsEarlyAndKeepsTheBestModel) {
   // A learning rate far too high for this model: the validation loss stops improving.
   const fs::path run = dir_ / "run";

@@ -77,6 +77,7 @@ beta1 = 0.9
 beta2 = 0.999
 epsilon = 1e-8
 weight_decay = 0.0
+clip_norm = 0.0
 
 [schedule]
 kind = "cosine"
@@ -116,6 +117,7 @@ struct TrainRun {
   fs::path base_file;  // fat-link coefficients the network corrects; empty: none
   double lambda;
   train::AdamParameters adam;
+  double clip_norm;  // 0: no clipping
   train::LearningRateSchedule schedule;  // total_steps set once the data are known
   std::int64_t epochs, batch_size, patience, checkpoint_steps;
   std::uint64_t shuffle_seed;
@@ -188,6 +190,9 @@ TrainRun prepare(const RunCard& card) {
   run.adam = {card.real("optimiser.learning_rate"), card.real("optimiser.beta1"),
               card.real("optimiser.beta2"), card.real("optimiser.epsilon"),
               card.real("optimiser.weight_decay")};
+  run.clip_norm = card.real("optimiser.clip_norm");
+  if (!(run.clip_norm >= 0.0) || !std::isfinite(run.clip_norm))
+    card.reject("optimiser.clip_norm", "a number >= 0 (0: no clipping)");
   if (kind == "adam" && run.adam.weight_decay != 0.0)
     card.reject("optimiser.weight_decay", "0 for \"adam\" (decoupled weight decay is \"adamw\")");
   try {
@@ -414,7 +419,9 @@ void run_train(const RunCardOptions& options) {
   std::int64_t trained = 0;  // configurations (over all ranks) in this process's lifetime
   std::vector<double> gradient;
   bool stopped_early = false;
-  for (; state.epoch < run.epochs; ++state.epoch, state.batch = 0, state.epoch_loss = {}) {
+  for (; state.epoch < run.epochs; ++state.epoch, state.batch = 0, state.epoch_loss = {},
+                                   state.epoch_max_gradient_norm = 0.0,
+                                   state.epoch_clipped_steps = 0) {
     if (run.patience > 0 && state.epochs_without_improvement >= run.patience) {
       stopped_early = true;
       break;
@@ -428,6 +435,9 @@ void run_train(const RunCardOptions& options) {
       const std::vector<const train::TrainingLabel*> batch =
           labels_of(data, std::span(order).subspan(begin, end - begin));
       state.epoch_loss += train::batch_loss(model, batch, run.lambda, &gradient, world);
+      const double norm = train::clip_gradient_norm(gradient, run.clip_norm);
+      state.epoch_max_gradient_norm = std::max(state.epoch_max_gradient_norm, norm);
+      if (run.clip_norm > 0.0 && norm > run.clip_norm) ++state.epoch_clipped_steps;
       ++epoch_steps;
       if (std::any_of(gradient.begin(), gradient.end(), [](double g) { return g != 0.0; }))
         ++learning_steps;
@@ -470,6 +480,8 @@ void run_train(const RunCardOptions& options) {
     const double learning_rate = run.schedule.at(adam.steps());  // of the epoch's last step
     json line = {{"epoch", state.epoch + 1}, {"step", adam.steps()}, {"learning_rate", learning_rate}};
     line.update(loss_entry("train", state.epoch_loss));
+    line["max_gradient_norm"] = state.epoch_max_gradient_norm;
+    if (run.clip_norm > 0.0) line["clipped_steps"] = state.epoch_clipped_steps;
     if (!validation.empty()) line.update(loss_entry("validation", validated));
     line["best"] = improved;
     line["seconds"] =

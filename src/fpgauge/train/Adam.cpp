@@ -7,6 +7,15 @@
 
 namespace fpgauge::train {
 
+double clip_gradient_norm(std::span<double> gradient, double max_norm) {
+  double norm2 = 0.0;
+  for (const double g : gradient) norm2 += g * g;
+  const double norm = std::sqrt(norm2);
+  if (max_norm > 0.0 && norm > max_norm)
+    for (double& g : gradient) g *= max_norm / norm;
+  return norm;
+}
+
 Adam::Adam(std::size_t size, AdamParameters parameters)
     : parameters_(parameters), state_{std::vector<double>(size, 0.0), std::vector<double>(size, 0.0), 0} {
   const AdamParameters& p = parameters_;

@@ -28,6 +28,12 @@ struct AdamState {
   std::int64_t steps = 0;
 };
 
+// Global-norm clipping (Pascanu, Mikolov, Bengio, arXiv:1211.5063): scales the gradient to the
+// L2 norm max_norm if it is longer; max_norm = 0 leaves it alone. Returns the norm before. What it
+// is for: a rough configuration can give one batch a gradient orders of magnitude above the
+// others, and an unclipped Adam step on it throws the weights far off (training spikes).
+double clip_gradient_norm(std::span<double> gradient, double max_norm);
+
 class Adam {
  public:
   // Throws std::invalid_argument unless 0 < η, 0 <= β1, β2 < 1, 0 < ε and 0 <= w.

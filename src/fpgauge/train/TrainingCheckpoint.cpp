@@ -48,6 +48,8 @@ std::string checkpoint_bytes(const TrainingState& s) {
       {"batch", s.batch},
       {"epoch_loss", binary_of({e.weight, e.loss, e.value, e.derivative, e.value_error,
                                 e.derivative_error})},
+      {"epoch_max_gradient_norm", binary_of({s.epoch_max_gradient_norm})},
+      {"epoch_clipped_steps", s.epoch_clipped_steps},
       {"best_validation_loss", binary_of({s.best_validation_loss})},
       {"best_epoch", s.best_epoch},
       {"best_weights", binary_of(s.best_weights)},
@@ -78,6 +80,13 @@ TrainingState parse_checkpoint(const std::string& bytes, const std::string& orig
     if (e.size() != 6 || best.size() != 1) throw std::runtime_error("malformed loss record");
     s.epoch_loss = {e[0], e[1], e[2], e[3], e[4], e[5]};
     s.best_validation_loss = best[0];
+    // Absent from checkpoints written before gradient clipping: 0, as for a run without it.
+    if (c.contains("epoch_max_gradient_norm")) {
+      const std::vector<double> norm = doubles_of(c.at("epoch_max_gradient_norm"));
+      if (norm.size() != 1) throw std::runtime_error("malformed gradient-norm record");
+      s.epoch_max_gradient_norm = norm[0];
+    }
+    s.epoch_clipped_steps = c.value("epoch_clipped_steps", std::int64_t{0});
     s.best_epoch = c.at("best_epoch").get<std::int64_t>();
     s.best_weights = doubles_of(c.at("best_weights"));
     s.epochs_without_improvement = c.at("epochs_without_improvement").get<std::int64_t>();

@@ -22,6 +22,8 @@ struct TrainingState {
   std::int64_t epoch = 0;               // the epoch in progress (0-based)
   std::int64_t batch = 0;               // its batches done
   LossSums epoch_loss;                  // its training-loss sums so far
+  double epoch_max_gradient_norm = 0.0;  // its largest batch-gradient norm so far (before clipping)
+  std::int64_t epoch_clipped_steps = 0;  // its steps with a clipped gradient
   double best_validation_loss = std::numeric_limits<double>::infinity();
   std::int64_t best_epoch = -1;
   std::vector<double> best_weights;
