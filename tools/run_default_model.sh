@@ -34,8 +34,8 @@ done
 "$fpgauge" label configs/default_model/label_transfer_b6.0.toml
 
 "$fpgauge" search configs/default_model/search.toml
-"$fpgauge" train configs/default_model/train.toml
-"$fpgauge" train configs/default_model/continue.toml
-"$fpgauge" train configs/default_model/finetune.toml
+# The network corrects the fitted fat-link ansatz: the baselines come first.
 [ -f out/default_baselines/rescale.json ] || "$fpgauge" baselines configs/default_model/baselines.toml
+"$fpgauge" train configs/default_model/train.toml
+"$fpgauge" train configs/default_model/finetune.toml
 "$fpgauge" evaluate configs/default_model/evaluate.toml --force
