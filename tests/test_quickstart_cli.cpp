@@ -1,5 +1,5 @@
-// `fpgauge quickstart --size tiny`: the whole chain (ensembles, labels, instantons, training,
-// baselines, evaluation) runs, writes every step's card and a report with every section, and a
+// `fpgauge quickstart --size tiny`: the whole chain (ensembles, labels, instantons, baselines,
+// training, evaluation) runs, writes every step's card and a report with every section, and a
 // rerun continues instead of starting over.
 #include <gtest/gtest.h>
 
@@ -10,6 +10,7 @@
 #include "CommandRunner.h"
 #include "ScratchDirectory.h"
 #include "TestSupport.h"
+#include "fpgauge/nn/LcnnModel.h"
 
 namespace fpgauge {
 namespace {
@@ -44,6 +45,9 @@ TEST(QuickstartCli, TinyChainWritesEveryReportSectionAndResumes) {
                            "train", "baselines", "evaluate"})
     EXPECT_TRUE(fs::exists(out / "cards" / (std::string(card) + ".toml"))) << card;
   EXPECT_TRUE(fs::exists(out / "evaluate/report.md"));
+  // The L-CNN is a correction to the fat-link ansatz the baselines step fitted.
+  EXPECT_EQ(nn::LcnnModel::load(out / "train/best.fpglcnn").base_action(),
+            test::read_json(out / "baselines/fatlink.json"));
 
   // A rerun finds the steps done: the training log is not touched.
   const auto log_time = fs::last_write_time(out / "train/log.jsonl");

@@ -5,9 +5,11 @@
 //   2. label      FP labels of every configuration (fine (2L)^4, Wilson fine action, DeGrand
 //                 kernel), split by configuration into training, validation and test datasets
 //   3. instantons BPST instantons of several sizes on a larger coarse lattice
-//   4. train      an L-CNN on the training datasets (validation inside the training set)
-//   5. baselines  the fat-link fit (c chosen on the validation datasets) and the rescaled
+//   4. baselines  the fat-link fit (c chosen on the validation datasets) and the rescaled
 //                 standard actions
+//   5. train      an L-CNN on the training datasets (validation inside the training set), as a
+//                 correction to the fitted fat-link ansatz, as the default model is made
+//                 (configs/default_model/train.toml, docs/results.md)
 //   6. evaluate   the report of SPEC §7 on the test datasets and the instantons
 //
 // Every step is an ordinary subcommand run on a card the quickstart writes to DIR/cards/ first
@@ -107,11 +109,11 @@ class Chain {
     step("instantons");
     if (!fs::exists(dir_ / "instantons" / "index.json"))
       run_instantons(options(card("instantons", instantons_card())));
-    step("train: the L-CNN action");
-    run_train(options(card("train", train_card(train))));
     step("baselines: fat-link fit and rescaled standard actions");
     if (!fs::exists(dir_ / "baselines" / "rescale.json"))
       run_baselines(options(card("baselines", baselines_card(train, validation))));
+    step("train: the L-CNN action, a correction to the fat-link ansatz");
+    run_train(options(card("train", train_card(train))));
     step("evaluate");
     RunCardOptions evaluate = options(card("evaluate", evaluate_card(test)));
     evaluate.force = true;
@@ -212,9 +214,13 @@ validation_fraction = 0.2
 [model]
 architecture = "{}"
 seed = 1
+base = "{}"
+[loss]
+derivative_weight = 0.1
 [optimiser]
 kind = "adamw"
 learning_rate = 0.002
+clip_norm = 10.0
 [schedule]
 kind = "cosine"
 warmup_steps = {}
@@ -227,8 +233,8 @@ checkpoint_steps = 20
 [output]
 directory = "{}"
 )",
-                       toml_list(train), size_.architecture, size_.warmup_steps, size_.epochs,
-                       size_.batch_size, path("train"));
+                       toml_list(train), size_.architecture, path("baselines/fatlink.json"),
+                       size_.warmup_steps, size_.epochs, size_.batch_size, path("train"));
   }
 
   std::string baselines_card(const std::vector<std::string>& train,
