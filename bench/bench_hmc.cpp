@@ -1,7 +1,7 @@
 // HMC (mc/Hmc.h): wall time per trajectory with the Wilson action and with the shipped L-CNN
 // model (models/default) on 4^4 and 8^4, 1 and 2 threads; Omelyan, 12 steps, τ = 1, the β of
-// the scaling study's coarse ensembles (Wilson 5.7, L-CNN 4.6: t0/a² ≈ 1 and 0.66 on 8^4,
-// docs/scaling.md). The start is a Wilson heatbath configuration (β = 5.7, 30 sweeps), so the
+// the scaling study's coarse ensembles (Wilson 5.7, L-CNN 4.6: t0/a² ≈ 1 and, with the earlier
+// model models/plain_2x4, 0.66 on 8^4, docs/scaling.md). The start is a Wilson heatbath configuration (β = 5.7, 30 sweeps), so the
 // acceptance counter is a rough guide only; the production acceptances are in docs/scaling.md.
 // Counters: s per trajectory, link-updates per second (links × force evaluations of the
 // trajectory), the mean acceptance probability of the timed trajectories.
