@@ -13,6 +13,7 @@
 #include "ScratchDirectory.h"
 #include "TestSupport.h"
 #include "fpgauge/actions/ActionFactory.h"
+#include "fpgauge/actions/FatLinkAction.h"
 #include "fpgauge/actions/GaugeLoopAction.h"
 #include "fpgauge/io/LabelDataset.h"
 #include "fpgauge/train/FatLinkFit.h"
@@ -52,6 +53,7 @@ lambda = 0.5
 
 [fatlink]
 degree = 2
+normalised = false
 scan_points = 4
 c_tolerance = 0.02
 )",
@@ -117,11 +119,41 @@ TEST_F(BaselinesCommand, FitsAndRescales) {
     EXPECT_TRUE(nlohmann::json::accept(line)) << line;
   EXPECT_EQ(lines, static_cast<int>(fit["fit"]["c_search"]["tried"].size()) + 4);
 
+  EXPECT_FALSE(fit["fit"]["normalised"].get<bool>());
+
   // A second run refuses to replace the first unless --force.
   const auto again = baselines();
   EXPECT_EQ(again.status, 1);
   EXPECT_NE(again.err.find("fpgauge: error: "), std::string::npos) << again.err;
   EXPECT_EQ(baselines("--force").status, 0);
+}
+
+// Weighted training datasets ({file, weight}) and the normalised fit: the file keeps
+// A/A_W → 1, records the weights, and its training loss is the weighted one.
+TEST_F(BaselinesCommand, WeightedDatasetsAndTheNormalisedFit) {
+  write_symanzik_labels(dir_ / "extra.h5", 30, 2);
+  const auto result = baselines(
+      "--set fatlink.normalised=true --set \"data.training=[" + quoted(dir_ / "training.h5") +
+      ", {file = " + quoted(dir_ / "extra.h5") + ", weight = 3.0}]\"");
+  ASSERT_EQ(result.status, 0) << result.err;
+  const nlohmann::json fit = read_json(dir_ / "out" / "fatlink.json");
+  EXPECT_TRUE(fit["fit"]["normalised"].get<bool>());
+  EXPECT_EQ(fit["fit"]["data"]["training_records"], 5);
+  EXPECT_EQ(fit["fit"]["data"]["training"][1]["weight"], 3.0);
+  const FatLinkAction fatlink = FatLinkAction::load(dir_ / "out" / "fatlink.json");
+  EXPECT_NEAR(fatlink.classical_normalisation(), 1.0, 1e-12);
+  const nlohmann::json rescale = read_json(dir_ / "out" / "rescale.json");
+  EXPECT_NEAR(rescale["fatlink"]["classical_normalisation"].get<double>(), 1.0, 1e-12);
+
+  std::vector<LabelRecord> training = read_label_dataset(dir_ / "training.h5").records;
+  for (LabelRecord& r : read_label_dataset(dir_ / "extra.h5").records)
+    training.push_back(std::move(r));
+  const LabelLoss weighted =
+      label_loss(compare_with_labels(fatlink, training, {1, 1, 1, 3, 3}), 0.5);
+  const double recorded = fit["fit"]["loss"]["training"]["total"];
+  EXPECT_NEAR(weighted.total, recorded, 1e-12 * recorded + 1e-15);
+  const LabelLoss plain = label_loss(compare_with_labels(fatlink, training), 0.5);
+  EXPECT_GT(std::abs(plain.total - recorded), 1e-6 * recorded);
 }
 
 TEST_F(BaselinesCommand, BadInputGivesOneClearError) {

@@ -150,13 +150,22 @@ TEST_F(EvaluateCommand, ErrorsSymmetriesAndInstantonsAreTheKnownValues) {
     EXPECT_NEAR(c["actions"]["fatlink"].get<double>(), c["actions"]["wilson"].get<double>(), 1e-12);
     EXPECT_TRUE(c["fp"].is_null());
   }
+  // Classical limit: the plaquette+rectangle actions and the Wilson-like fat-link file have
+  // A/A_W → 1 unscaled; the L-CNN's is what evaluation::classical_normalisation says.
+  for (const char* key : {"wilson", "symanzik", "fatlink"})
+    EXPECT_NEAR(report["classical_limit"]["actions"][key]["normalisation"].get<double>(), 1.0,
+                1e-6)
+        << key;
+  EXPECT_EQ(report["summary"]["lcnn_classical_normalisation"],
+            report["classical_limit"]["actions"]["lcnn"]["normalisation"]);
   EXPECT_TRUE(report["summary"].contains("lcnn_derivative_error_10x_smaller_at_every_dataset"));
   EXPECT_TRUE(report["summary"].contains("lcnn_instanton_within_2_percent_rho_ge_1"));
 
   std::ifstream md(dir_ / "out/report.md");
   const std::string text((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
   for (const char* section : {"## Errors against the FP labels", "## Volume transfer",
-                              "## Instantons", "## Locality", "## Lattice symmetries", "## Summary"})
+                              "## Instantons", "## Locality", "## Lattice symmetries",
+                              "## Classical continuum limit", "## Summary"})
     EXPECT_NE(text.find(section), std::string::npos) << section;
   EXPECT_TRUE(fs::exists(dir_ / "out/run.toml"));
 

@@ -12,6 +12,7 @@
 #include "fpgauge/actions/FatLinkAction.h"
 #include "fpgauge/actions/GaugeLoopAction.h"
 #include "fpgauge/core/Su3Algebra.h"
+#include "fpgauge/evaluation/ClassicalLimit.h"
 #include "fpgauge/train/FatLinkFit.h"
 
 namespace fpgauge {
@@ -151,6 +152,27 @@ TEST(FatLinkAction, BasisReproducesValueAndForce) {
   EXPECT_NEAR(basis.values[0], 3.0 * GaugeLoopAction::wilson().value(u), 1e-12 * basis.values[0]);
 }
 
+// The classical normalisation 3 [p_10 + (1 + 24c) p_01] is the long-wavelength limit of A/A_W:
+// measured on plane waves (p² artefacts extrapolated away). Without the fat links' loss of norm
+// (the 24c) the prediction would be off by 40% here.
+TEST(FatLinkAction, ClassicalNormalisationIsTheLongWavelengthLimit) {
+  for (const double c : {0.0, 0.05, 0.11}) {
+    const FatLinkAction action = full_test_action(c);
+    const evaluation::ClassicalNormalisation n = evaluation::classical_normalisation(action);
+    EXPECT_NEAR(n.extrapolated, action.classical_normalisation(),
+                1e-4 * std::abs(action.classical_normalisation()))
+        << "c = " << c;
+    // the p² law: the shorter wave is about 4 times as far from the limit
+    if (c > 0) {
+      EXPECT_NEAR((n.ratio_short - n.extrapolated) / (n.ratio_long - n.extrapolated), 4.0, 0.1);
+    }
+  }
+  // Wilson is its own limit
+  const FatLinkAction wilson(0.0, 1, {1.0 / 3.0, 0.0});
+  EXPECT_NEAR(wilson.classical_normalisation(), 1.0, 1e-15);
+  EXPECT_NEAR(evaluation::classical_normalisation(wilson).ratio_short, 1.0, 1e-9);
+}
+
 TEST(FatLinkAction, CoefficientsFileRoundTripAndFactory) {
   test::ScratchDirectory scratch;
   const auto file = scratch.path() / "fatlink.json";
@@ -206,12 +228,67 @@ TEST(FatLinkFit, RecoversTheCoefficientsOfKnownLabels) {
   const FatLinkAction truth = full_test_action(0.09);
   // rough fields, where every power of u and w matters
   const auto records = labels_of(truth, geometry, 81, {0.8, 1.5, 3.0});
-  const std::vector<double> p = fit_fat_link_coefficients(records, 0.09, 4, 0.7);
+  const std::vector<double> p = fit_fat_link_coefficients(records, {}, 0.09, 4, 0.7, false);
   ASSERT_EQ(p.size(), truth.coefficients().size());
   double largest = 0;
   for (const double x : truth.coefficients()) largest = std::max(largest, std::abs(x));
   for (std::size_t m = 0; m < p.size(); ++m)
     EXPECT_NEAR(p[m], truth.coefficients()[m], 1e-8 * largest) << "monomial " << m;
+}
+
+// The normalised fit keeps A/A_W → 1 exactly, whatever the labels; on labels of a normalised
+// truth it recovers the truth, on labels of another it is the best normalised approximation
+// (its loss above the free fit's, which recovers the truth; on these rough fields only by 4e-11:
+// the higher monomials make up for the normalisation, which rough fields hardly see).
+TEST(FatLinkFit, NormalisedFitKeepsTheClassicalContinuumLimit) {
+  const auto geometry = Geometry::make({3, 3, 3, 3});
+  const double c = 0.09;
+  FatLinkAction free_truth = full_test_action(c);
+  std::vector<double> p = free_truth.coefficients();
+  ASSERT_GT(std::abs(free_truth.classical_normalisation() - 1.0), 0.1);
+  p[0] = 1.0 / 3.0 - FatLinkAction::long_wavelength_fat_plaquette_ratio(c) * p[1];
+  const FatLinkAction normalised_truth(c, 4, p);
+  ASSERT_NEAR(normalised_truth.classical_normalisation(), 1.0, 1e-14);
+
+  const auto records = labels_of(normalised_truth, geometry, 83, {0.8, 1.5, 3.0});
+  const std::vector<double> fitted = fit_fat_link_coefficients(records, {}, c, 4, 0.7, true);
+  for (std::size_t m = 0; m < p.size(); ++m) EXPECT_NEAR(fitted[m], p[m], 1e-8) << "monomial " << m;
+
+  const auto other = labels_of(free_truth, geometry, 85, {0.8, 1.5, 3.0});
+  const FatLinkAction constrained(c, 4, fit_fat_link_coefficients(other, {}, c, 4, 0.7, true));
+  const FatLinkAction unconstrained(c, 4, fit_fat_link_coefficients(other, {}, c, 4, 0.7, false));
+  EXPECT_NEAR(constrained.classical_normalisation(), 1.0, 1e-12);
+  EXPECT_NEAR(unconstrained.classical_normalisation(), free_truth.classical_normalisation(), 1e-8);
+  const double loss_constrained = label_loss(compare_with_labels(constrained, other), 0.7).total;
+  const double loss_free = label_loss(compare_with_labels(unconstrained, other), 0.7).total;
+  EXPECT_LT(loss_free, 1e-16);
+  EXPECT_GT(loss_constrained, loss_free);
+}
+
+// A dataset weight w counts a record w times: weight 2 is the record listed twice, in the fit,
+// the loss and the rescale.
+TEST(FatLinkFit, WeightsCountRecordsMoreOften) {
+  const auto geometry = Geometry::make({3, 3, 3, 3});
+  const auto records = labels_of(full_test_action(0.07), geometry, 87, {0.9, 2.0});
+  auto twice = records;
+  twice.push_back(records[1]);
+  const std::vector<double> weights = {1.0, 2.0};
+  const auto weighted = fit_fat_link_coefficients(records, weights, 0.1, 2, 0.5, true);
+  const auto repeated = fit_fat_link_coefficients(twice, {}, 0.1, 2, 0.5, true);
+  const auto plain = fit_fat_link_coefficients(records, {}, 0.1, 2, 0.5, true);
+  double difference = 0;
+  for (std::size_t m = 0; m < weighted.size(); ++m) {
+    EXPECT_NEAR(weighted[m], repeated[m], 1e-10 * std::abs(repeated[m]) + 1e-14) << m;
+    difference = std::max(difference, std::abs(weighted[m] - plain[m]));
+  }
+  EXPECT_GT(difference, 1e-6);  // the weight matters
+  const GaugeLoopAction wilson = GaugeLoopAction::wilson();
+  const auto on_weighted = compare_with_labels(wilson, records, weights);
+  const auto on_repeated = compare_with_labels(wilson, twice);
+  EXPECT_NEAR(label_loss(on_weighted, 0.5).total, label_loss(on_repeated, 0.5).total, 1e-14);
+  EXPECT_NEAR(best_rescale(on_weighted, 0.5), best_rescale(on_repeated, 0.5), 1e-14);
+  EXPECT_THROW(compare_with_labels(wilson, records, {1.0}), std::invalid_argument);
+  EXPECT_THROW(compare_with_labels(wilson, records, {1.0, 0.0}), std::invalid_argument);
 }
 
 TEST(FatLinkFit, FindsTheSmearingOnValidationLabels) {
@@ -224,13 +301,14 @@ TEST(FatLinkFit, FindsTheSmearingOnValidationLabels) {
   const auto validation = labels_of(truth, geometry, 95, {1.2});
   FatLinkFitOptions options;
   options.degree = 2;
+  options.normalised = false;  // the truth is not normalised
   options.c_min = 0.02;
   options.c_max = 0.16;
   options.scan_points = 8;
   options.c_tolerance = 1e-5;
   int calls = 0;
   const FatLinkFitResult fit =
-      fit_fat_link(training, validation, options, [&](const FatLinkFitPoint&, int done) {
+      fit_fat_link(training, {}, validation, options, [&](const FatLinkFitPoint&, int done) {
         EXPECT_EQ(done, ++calls);
       });
   EXPECT_EQ(calls, fat_link_fit_evaluations(options));
@@ -305,8 +383,8 @@ TEST(FatLinkFit, RejectsUnusableLabels) {
   }
   records = labels_of(GaugeLoopAction::wilson(), geometry, 131, {1.0});
   records[0].derivative.pop_back();
-  EXPECT_THROW(fit_fat_link_coefficients(records, 0.1, 2, 1.0), std::invalid_argument);
-  EXPECT_THROW(fit_fat_link_coefficients({}, 0.1, 2, 1.0), std::invalid_argument);
+  EXPECT_THROW(fit_fat_link_coefficients(records, {}, 0.1, 2, 1.0, true), std::invalid_argument);
+  EXPECT_THROW(fit_fat_link_coefficients({}, {}, 0.1, 2, 1.0, true), std::invalid_argument);
 }
 
 }  // namespace

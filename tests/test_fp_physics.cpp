@@ -4,35 +4,16 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <numbers>
 #include <vector>
 
 #include "fpgauge/actions/GaugeLoopAction.h"
-#include "fpgauge/core/Su3Algebra.h"
-#include "fpgauge/core/Su3Exp.h"
-#include "fpgauge/lattice/GaugeFieldOps.h"
+#include "fpgauge/evaluation/ClassicalLimit.h"
 #include "fpgauge/rg/FpEquation.h"
 
 namespace fpgauge {
 namespace {
 
 constexpr double kC = 0.05, kKappa = 8.0;
-
-// A long-wavelength abelian field on the coarse lattice: V_μ(n) = exp(i ε sin(2π n_1/L_1 + 0.7μ) H_μ)
-// for μ ≠ 1 with commuting diagonal H_μ (t^3, t^8), V_1 = 1; the field strength is the lattice
-// derivative along 1 of the wave, of momentum p = 2π/L_1.
-GaugeField abelian_plane_wave(std::shared_ptr<const Geometry> coarse, double amplitude) {
-  GaugeField v = unit_gauge_field(coarse);
-  const double p = 2 * std::numbers::pi / coarse->extent(1);
-  for (SiteIndex n = 0; n < coarse->volume(); ++n) {
-    const int x1 = coarse->coordinates(n)[1];
-    for (const int mu : {0, 2, 3}) {
-      const Matrix3d h = generator<double>(mu == 2 ? 7 : 2);
-      v(n, mu) = exp_i(amplitude * std::sin(p * x1 + 0.7 * mu) * h);
-    }
-  }
-  return v;
-}
 
 // SPEC §3: A_FP(V)/A_W(V) → 1 for long-wavelength fields. Both actions are quadratic in the small
 // amplitude, and their quadratic forms agree at leading order in the momentum p = 2π/L of the
@@ -46,7 +27,7 @@ TEST(FpPhysics, LongWavelengthFieldsApproachTheWilsonAction) {
   const MinimiserOptions options{.gradient_tolerance = 1e-12};
   std::vector<double> deviation;
   for (const int l : {4, 8, 16}) {
-    const GaugeField v = abelian_plane_wave(Geometry::make({2, l, 2, 2}), 0.05);
+    const GaugeField v = evaluation::abelian_plane_wave(Geometry::make({2, l, 2, 2}), 0.05);
     const FpLabel label = solve_fp_equation(v, wilson, kernel, options);
     ASSERT_TRUE(label.minimisation.converged) << "L = " << l;
     deviation.push_back(label.action / wilson.value(v) - 1);

@@ -31,7 +31,7 @@ TEST(QuickstartCli, TinyChainWritesEveryReportSectionAndResumes) {
 
   const nlohmann::json report = test::read_json(out / "evaluate/report.json");
   EXPECT_EQ(report["errors"].size(), 2u);  // one test dataset per beta
-  for (const char* section : {"instantons", "locality", "symmetry", "summary"})
+  for (const char* section : {"instantons", "locality", "symmetry", "classical_limit", "summary"})
     EXPECT_TRUE(report.contains(section)) << section;
   std::vector<std::string> keys;
   for (const auto& action : report["actions"]) keys.push_back(action["key"]);

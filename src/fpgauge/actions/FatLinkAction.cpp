@@ -209,6 +209,11 @@ FatLinkAction::FatLinkAction(double c, int degree, std::vector<double> p, nlohma
                                               monomials_[m].k, monomials_[m].l, p_[m]));
 }
 
+double FatLinkAction::classical_normalisation() const {
+  // monomials(degree) starts with (1,0), (0,1)
+  return 3.0 * (p_[0] + long_wavelength_fat_plaquette_ratio(c_) * p_[1]);
+}
+
 nlohmann::json FatLinkAction::to_json() const {
   nlohmann::json coefficients = nlohmann::json::array();
   for (std::size_t m = 0; m < p_.size(); ++m)

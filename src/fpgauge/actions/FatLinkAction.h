@@ -74,6 +74,15 @@ class FatLinkAction final : public Action {
   };
   Basis basis(const GaugeField& u) const;
 
+  // A/A_W for long-wavelength fields, the classical continuum limit (1 for the continuum's
+  // normalisation, which every FP action has: A_FP/A_W → 1, docs/labels.md). For a slowly
+  // varying field, per plaquette u ≈ ½ tr φ² with φ = a²F, and the unprojected fat links lose
+  // norm, W_μ ≈ U_μ (1 − c Σ_{ν≠μ} φ_μν²) (up and down staple: e^{∓iφ} summed, the linear terms
+  // cancel to O(a³)), so summed over the lattice Σ w = (1 + 24c) Σ u + O(a²); the monomials of
+  // degree ≥ 2 are O(a⁸). Hence A/A_W → 3 [p_10 + (1 + 24c) p_01].
+  double classical_normalisation() const;
+  static double long_wavelength_fat_plaquette_ratio(double c) { return 1.0 + 24.0 * c; }
+
   double c() const { return c_; }
   int degree() const { return degree_; }
   const std::vector<double>& coefficients() const { return p_; }

@@ -38,7 +38,7 @@ using nlohmann::json;
 // Every key of the card with its default; configs/baselines_quickstart.toml documents them.
 constexpr const char* kDefaults = R"(
 [data]
-training = ["out/labels/training.h5"]
+training = []  # file names or {file = "...", weight = w}
 validation = ["out/labels/validation.h5"]
 
 [loss]
@@ -46,6 +46,7 @@ lambda = 1.0
 
 [fatlink]
 degree = 4
+normalised = true
 c_min = 0.0
 c_max = 0.16
 scan_points = 9
@@ -62,7 +63,8 @@ bool is_run_output(const fs::path& file) {
 }
 
 struct BaselinesRun {
-  std::vector<fs::path> training, validation;
+  std::vector<train::DatasetSource> training;
+  std::vector<fs::path> validation;
   fs::path output;
   FatLinkFitOptions fit;
 };
@@ -79,11 +81,16 @@ std::vector<fs::path> dataset_files(const RunCard& card, const char* key) {
 
 BaselinesRun prepare(const RunCard& card) {
   BaselinesRun run;
-  run.training = dataset_files(card, "data.training");
+  run.training = label_dataset_sources(card, "data.training");
+  for (const train::DatasetSource& source : run.training)
+    if (!fs::exists(source.file))
+      card.reject("data.training", fmt::format("existing label datasets (fpgauge label); '{}' is "
+                                               "not there",
+                                               source.file.string()));
   run.validation = dataset_files(card, "data.validation");
   for (const fs::path& validation : run.validation)
-    for (const fs::path& training : run.training)
-      if (fs::equivalent(training, validation))
+    for (const train::DatasetSource& training : run.training)
+      if (fs::equivalent(training.file, validation))
         card.reject("data.validation",
                     fmt::format("other datasets than data.training ('{}' is in both; the "
                                 "validation loss chooses c and must not see the training labels)",
@@ -94,6 +101,7 @@ BaselinesRun prepare(const RunCard& card) {
   if (degree < 1 || degree > FatLinkAction::kMaxDegree)
     card.reject("fatlink.degree", fmt::format("1 to {}", FatLinkAction::kMaxDegree));
   run.fit.degree = static_cast<int>(degree);
+  run.fit.normalised = card.boolean("fatlink.normalised");
   run.fit.c_min = card.real("fatlink.c_min");
   run.fit.c_max = card.real("fatlink.c_max");
   if (!(run.fit.c_min >= 0.0 && run.fit.c_min < 1.0 / 6.0))
@@ -115,9 +123,11 @@ json loss_json(const LabelLoss& loss) {
 }
 
 std::string table_row(const std::string& action, const std::string& parameter,
-                      const LabelLoss& training, const LabelLoss& validation) {
-  return fmt::format("{:<10} {:>14} {:>12.4e} {:>12.4e} {:>12.4e} {:>12.4e}\n", action, parameter,
-                     training.total, validation.total, validation.value, validation.derivative);
+                      const LabelLoss& training, const LabelLoss& validation,
+                      double normalisation) {
+  return fmt::format("{:<10} {:>14} {:>12.4e} {:>12.4e} {:>12.4e} {:>12.4e} {:>10.4f}\n", action,
+                     parameter, training.total, validation.total, validation.value,
+                     validation.derivative, normalisation);
 }
 
 }  // namespace
@@ -126,32 +136,41 @@ void run_baselines(const RunCardOptions& options) {
   const RunCard card = options.load(kDefaults, "output.directory");
   const BaselinesRun run = prepare(card);
   // Read every dataset before anything is written: a bad file costs no output directory.
-  const auto read_all = [](const std::vector<fs::path>& files, LabelDatasetHeader& header) {
+  // `weights` receives the dataset's weight once per record.
+  const auto read_all = [](const std::vector<train::DatasetSource>& sources,
+                           LabelDatasetHeader& header, std::vector<double>& weights) {
     std::vector<LabelRecord> records;
-    for (const fs::path& file : files) {
-      LabelDataset dataset = read_label_dataset(file);
+    for (const train::DatasetSource& source : sources) {
+      LabelDataset dataset = read_label_dataset(source.file);
       if (dataset.records.empty())
-        throw std::runtime_error(fmt::format("label dataset '{}' has no records", file.string()));
+        throw std::runtime_error(
+            fmt::format("label dataset '{}' has no records", source.file.string()));
       header = dataset.header;
+      weights.insert(weights.end(), dataset.records.size(), source.weight);
       std::move(dataset.records.begin(), dataset.records.end(), std::back_inserter(records));
     }
     return records;
   };
+  std::vector<train::DatasetSource> validation_sources;
+  for (const fs::path& file : run.validation) validation_sources.push_back({file, 1.0});
   LabelDatasetHeader header, validation_header;
-  const std::vector<LabelRecord> training = read_all(run.training, header);
-  const std::vector<LabelRecord> validation = read_all(run.validation, validation_header);
-  const auto names = [](const std::vector<fs::path>& files) {
-    json list = json::array();
-    for (const fs::path& file : files) list.push_back(fs::absolute(file).string());
-    return list;
-  };
+  std::vector<double> weights, validation_weights;
+  const std::vector<LabelRecord> training = read_all(run.training, header, weights);
+  const std::vector<LabelRecord> validation =
+      read_all(validation_sources, validation_header, validation_weights);
+  json training_files = json::array();
+  for (const train::DatasetSource& source : run.training)
+    training_files.push_back(
+        {{"file", fs::absolute(source.file).string()}, {"weight", source.weight}});
+  json validation_files = json::array();
+  for (const fs::path& file : run.validation) validation_files.push_back(fs::absolute(file).string());
 
   prepare_run_directory(run.output, options.force, is_run_output);
   card.write(run.output / "run.toml");
   const std::string run_card = card.to_toml();
-  const json data = {{"training", names(run.training)},
+  const json data = {{"training", training_files},
                      {"training_records", training.size()},
-                     {"validation", names(run.validation)},
+                     {"validation", validation_files},
                      {"validation_records", validation.size()},
                      {"labels_fine_action", header.fine_action},
                      {"labels_kernel", header.kernel}};
@@ -161,7 +180,7 @@ void run_baselines(const RunCardOptions& options) {
   Progress progress("baselines", fits + kStandardActions, "fits");
   std::string log;
   const FatLinkFitResult fit = fit_fat_link(
-      training, validation, run.fit, [&](const FatLinkFitPoint& point, int done) {
+      training, weights, validation, run.fit, [&](const FatLinkFitPoint& point, int done) {
         log += json{{"fit", "fatlink"},
                     {"c", point.c},
                     {"p", point.p},
@@ -185,22 +204,28 @@ void run_baselines(const RunCardOptions& options) {
                                            {"scan_points", run.fit.scan_points},
                                            {"c_tolerance", run.fit.c_tolerance},
                                            {"tried", tried}}},
-                             {"method", "linear least squares by QR for fixed c; c by the "
-                                        "validation loss (scan + golden section)"},
+                             {"normalised", run.fit.normalised},
+                             {"method", run.fit.normalised
+                                            ? "linear least squares by QR for fixed c with "
+                                              "p_10 + (1 + 24c) p_01 = 1/3 (A/A_W -> 1 for "
+                                              "long-wavelength fields); c by the validation "
+                                              "loss (scan + golden section)"
+                                            : "linear least squares by QR for fixed c; c by the "
+                                              "validation loss (scan + golden section)"},
                              {"program_version", FPGAUGE_VERSION},
                              {"run_card", run_card}};
   const FatLinkAction fat_link(fit.best.c, run.fit.degree, fit.best.p, fat_link_fit);
 
-  std::string table = fmt::format("{:<10} {:>14} {:>12} {:>12} {:>12} {:>12}\n", "action",
-                                  "parameter", "train L", "valid L", "valid value",
-                                  "valid deriv");
+  std::string table = fmt::format("{:<10} {:>14} {:>12} {:>12} {:>12} {:>12} {:>10}\n",
+                                  "action", "parameter", "train L", "valid L", "valid value",
+                                  "valid deriv", "A/A_W(p→0)");
   table += table_row("fatlink", fmt::format("c = {:.5f}", fit.best.c), fit.best.training,
-                     fit.best.validation);
+                     fit.best.validation, fat_link.classical_normalisation());
   json rescaled = json::array();
   int done = fits;
   for (const GaugeLoopAction& action : {GaugeLoopAction::wilson(), GaugeLoopAction::symanzik(),
                                         GaugeLoopAction::iwasaki(), GaugeLoopAction::dbw2()}) {
-    const auto on_training = compare_with_labels(action, training);
+    const auto on_training = compare_with_labels(action, training, weights);
     const auto on_validation = compare_with_labels(action, validation);
     const double s = best_rescale(on_training, run.fit.lambda);
     const LabelLoss train = label_loss(on_training, run.fit.lambda, s);
@@ -219,7 +244,7 @@ void run_baselines(const RunCardOptions& options) {
                 {"training", loss_json(train)}, {"validation", loss_json(valid)}}
                .dump() +
            "\n";
-    table += table_row(action.name(), fmt::format("s = {:.5f}", s), train, valid);
+    table += table_row(action.name(), fmt::format("s = {:.5f}", s), train, valid, s);
     progress.update(++done, action.name());
   }
   const json rescale = {{"data", data},
@@ -228,6 +253,8 @@ void run_baselines(const RunCardOptions& options) {
                                    "(closed form)"},
                         {"actions", rescaled},
                         {"fatlink", {{"c", fit.best.c},
+                                     {"classical_normalisation",
+                                      fat_link.classical_normalisation()},
                                      {"training", loss_json(fit.best.training)},
                                      {"validation", loss_json(fit.best.validation)}}},
                         {"program_version", FPGAUGE_VERSION},

@@ -13,6 +13,8 @@
 //                    (evaluation/Locality.h)
 //   symmetry         spread of A over the 384 hypercubic images of test configurations, and the
 //                    change of A under a random gauge transformation
+//   classical_limit  A/A_W for long-wavelength fields (evaluation/ClassicalLimit.h; unscaled):
+//                    1 for every FP action
 //   summary          the comparisons the paper makes (L-CNN against fat-link, per β)
 #include <fmt/format.h>
 
@@ -33,6 +35,7 @@
 #include "fpgauge/actions/ActionFactory.h"
 #include "fpgauge/cli/Commands.h"
 #include "fpgauge/cli/RunCardOptions.h"
+#include "fpgauge/evaluation/ClassicalLimit.h"
 #include "fpgauge/evaluation/LabelErrors.h"
 #include "fpgauge/evaluation/LatticeSymmetry.h"
 #include "fpgauge/evaluation/Locality.h"
@@ -364,8 +367,24 @@ json symmetry_section(const EvaluateRun& run, const std::vector<const LabelRecor
           {"actions", actions}};
 }
 
+json classical_limit_section(const EvaluateRun& run, Progress& progress, std::int64_t& done) {
+  json actions = json::object();
+  for (const EvaluatedAction& a : run.actions) {
+    const evaluation::ClassicalNormalisation n = evaluation::classical_normalisation(*a.action);
+    actions[a.key] = {{"normalisation", n.extrapolated},
+                      {"ratio_L64", n.ratio_short},
+                      {"ratio_L128", n.ratio_long}};
+    progress.update(++done, fmt::format("classical limit of {}", a.key));
+  }
+  return {{"method", "(A(V) - A(1))/A_W(V) for abelian plane waves V (amplitude 0.02) of "
+                     "momentum 2 pi/L on 4 x L x 4 x 4, L = 64 and 128, extrapolated to p = 0 "
+                     "as (4 r(128) - r(64))/3; unscaled actions"},
+          {"actions", actions}};
+}
+
 // The comparisons of SPEC §7.1 and §7.2 (only with both an L-CNN and a fat-link action).
-json summary(const EvaluateRun& run, const json& errors, const json& instantons) {
+json summary(const EvaluateRun& run, const json& errors, const json& instantons,
+             const json& classical_limit) {
   const auto has = [&](const char* key) {
     return std::any_of(run.actions.begin(), run.actions.end(),
                        [&](const EvaluatedAction& a) { return a.key == key; });
@@ -393,6 +412,8 @@ json summary(const EvaluateRun& run, const json& errors, const json& instantons)
     result["lcnn_derivative_error_10x_smaller_at_every_dataset"] = worst_derivative_ratio >= 10.0;
     result["lcnn_value_error_smaller_at_every_dataset"] = value_better;
   }
+  if (has("lcnn"))
+    result["lcnn_classical_normalisation"] = classical_limit["actions"]["lcnn"]["normalisation"];
   if (has("lcnn") && !instantons.is_null()) {
     double worst = 0.0;
     int counted = 0;
@@ -480,6 +501,15 @@ std::string markdown_report(const json& report, const std::vector<std::string>& 
                         s["gauge_variation"].get<double>());
     }
   }
+  md += fmt::format("\n## Classical continuum limit\n\n{}. Every FP action has 1.\n\n| action | "
+                    "A/A_W (p → 0) | L = 64 | L = 128 |\n|---|---|---|---|\n",
+                    report["classical_limit"]["method"].get<std::string>());
+  for (const json& a : report["actions"]) {
+    const json& n = report["classical_limit"]["actions"][a["key"].get<std::string>()];
+    md += fmt::format("| {} | {:.5f} | {:.5f} | {:.5f} |\n", a["key"].get<std::string>(),
+                      n["normalisation"].get<double>(), n["ratio_L64"].get<double>(),
+                      n["ratio_L128"].get<double>());
+  }
   md += "\n## Summary\n\n```\n" + report["summary"].dump(2) + "\n```\n";
   if (!plots.empty()) md += "\n## Plots\n\n";
   for (const std::string& png : plots) md += fmt::format("![{}]({})\n", png, png);
@@ -514,7 +544,7 @@ void run_evaluate(const RunCardOptions& options) {
   Progress progress("evaluate",
                     actions * static_cast<std::int64_t>(run.test.size() + run.transfer.size()) +
                         instanton_count + (first_test ? actions : 0) +
-                        (symmetry_records.empty() ? 0 : actions),
+                        (symmetry_records.empty() ? 0 : actions) + actions,
                     "steps");
   std::int64_t done = 0;
 
@@ -531,7 +561,8 @@ void run_evaluate(const RunCardOptions& options) {
     report["locality"] = locality_section(run, first_test->records.front(), progress, done);
   if (!symmetry_records.empty())
     report["symmetry"] = symmetry_section(run, symmetry_records, progress, done);
-  report["summary"] = summary(run, report["errors"], instantons);
+  report["classical_limit"] = classical_limit_section(run, progress, done);
+  report["summary"] = summary(run, report["errors"], instantons, report["classical_limit"]);
 
   write_output_file(run.output / "report.json", report.dump(2) + "\n", false);
   if (run.plots) run_plot_script("evaluate", "plot_report.py", run.output);
@@ -549,7 +580,7 @@ void register_evaluate_command(CLI::App& app) {
       "evaluate",
       "Evaluate an L-CNN FP action against the FP labels next to the fitted fat-link ansatz and "
       "the (rescaled) standard actions: errors per beta, volume transfer, instanton action "
-      "against rho, locality, hypercubic and gauge symmetry; writes DIR/report.json, "
+      "against rho, locality, hypercubic and gauge symmetry, the classical continuum limit; writes DIR/report.json, "
       "DIR/report.md and plots. configs/evaluate_quickstart.toml documents every key.");
   add_run_card_options(*command, *options, "actions.lcnn=models/default/model.fpglcnn",
                        "Output directory (overrides output.directory)",

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -70,6 +71,34 @@ void add_run_card_options(CLI::App& command, RunCardOptions& options,
                      "Override a card value, e.g. --set " + set_example + " (repeatable)");
   command.add_option("--output", options.output, output_help);
   command.add_flag("--force", options.force, force_help);
+}
+
+std::vector<train::DatasetSource> label_dataset_sources(const RunCard& card, const char* key) {
+  const toml::array* entries = card.table().at_path(key).as_array();
+  if (!entries || entries->empty()) card.reject(key, "at least one label dataset");
+  std::vector<train::DatasetSource> sources;
+  for (std::size_t k = 0; k < entries->size(); ++k) {
+    const auto fail = [&](const std::string& problem) {
+      throw std::runtime_error(
+          fmt::format("run card '{}': {}[{}]: {}", card.file().string(), key, k, problem));
+    };
+    if (const auto* file = (*entries)[k].as_string()) {
+      sources.push_back({file->get(), 1.0});
+      continue;
+    }
+    const toml::table* table = (*entries)[k].as_table();
+    if (!table) fail("expected a file name or a table {file = \"labels.h5\", weight = 1.0}");
+    for (const auto& [name, value] : *table)
+      if (name != "file" && name != "weight")
+        fail(fmt::format("unknown key '{}' (known keys: file, weight)", name.str()));
+    const auto file = (*table)["file"].value<std::string>();
+    const auto weight = (*table)["weight"].value<double>();
+    if (!file) fail("expected file (a string)");
+    if (weight && !(*weight > 0.0 && std::isfinite(*weight)))
+      fail(fmt::format("weight {} (expected a positive number)", *weight));
+    sources.push_back({*file, weight.value_or(1.0)});
+  }
+  return sources;
 }
 
 }  // namespace fpgauge::cli

@@ -10,6 +10,7 @@
 
 #include "fpgauge/io/ConfigurationFile.h"
 #include "fpgauge/io/RunCard.h"
+#include "fpgauge/train/TrainingData.h"
 
 namespace fpgauge::cli {
 
@@ -32,6 +33,10 @@ struct ConfigurationOutput {
   int precision;
 };
 ConfigurationOutput configuration_output(const RunCard& card);
+
+// A list of label datasets under `key`: file names, or tables {file = "...", weight = w} (w > 0,
+// default 1). At least one; an entry of another form is refused naming the key and its index.
+std::vector<train::DatasetSource> label_dataset_sources(const RunCard& card, const char* key);
 
 // The whole file as bytes; throws std::runtime_error naming the file if it cannot be read.
 std::string file_text(const std::filesystem::path& file);

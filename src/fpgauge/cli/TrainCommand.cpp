@@ -130,38 +130,9 @@ std::int64_t at_least(const RunCard& card, const char* key, std::int64_t minimum
   return value;
 }
 
-// data.datasets: file names, or tables {file = "...", weight = w}.
-std::vector<train::DatasetSource> dataset_sources(const RunCard& card) {
-  const toml::array& entries = *card.table().at_path("data.datasets").as_array();
-  if (entries.empty()) card.reject("data.datasets", "at least one label dataset");
-  std::vector<train::DatasetSource> sources;
-  for (std::size_t k = 0; k < entries.size(); ++k) {
-    const auto fail = [&](const std::string& problem) {
-      throw std::runtime_error(fmt::format("run card '{}': data.datasets[{}]: {}",
-                                           card.file().string(), k, problem));
-    };
-    if (const auto* file = entries[k].as_string()) {
-      sources.push_back({file->get(), 1.0});
-      continue;
-    }
-    const toml::table* table = entries[k].as_table();
-    if (!table) fail("expected a file name or a table {file = \"labels.h5\", weight = 1.0}");
-    for (const auto& [name, value] : *table)
-      if (name != "file" && name != "weight")
-        fail(fmt::format("unknown key '{}' (known keys: file, weight)", name.str()));
-    const auto file = (*table)["file"].value<std::string>();
-    const auto weight = (*table)["weight"].value<double>();
-    if (!file) fail("expected file (a string)");
-    if (weight && !(*weight > 0.0 && std::isfinite(*weight)))
-      fail(fmt::format("weight {} (expected a positive number)", *weight));
-    sources.push_back({*file, weight.value_or(1.0)});
-  }
-  return sources;
-}
-
 TrainRun prepare(const RunCard& card) {
   TrainRun run;
-  run.datasets = dataset_sources(card);
+  run.datasets = label_dataset_sources(card, "data.datasets");
   run.validation_fraction = card.real("data.validation_fraction");
   run.test_fraction = card.real("data.test_fraction");
   if (!(run.validation_fraction >= 0.0 && run.test_fraction >= 0.0 &&

@@ -38,6 +38,15 @@ void require_records(const std::vector<LabelRecord>& records, const char* which)
     throw std::invalid_argument(fmt::format("fat-link fit: no {} records", which));
 }
 
+void require_weights(const std::vector<LabelRecord>& records, const std::vector<double>& weights) {
+  if (!weights.empty() && weights.size() != records.size())
+    throw std::invalid_argument(fmt::format("label comparison: {} weights for {} records",
+                                            weights.size(), records.size()));
+  for (const double w : weights)
+    if (!(w > 0.0) || !std::isfinite(w))
+      throw std::invalid_argument(fmt::format("label comparison: weight {} is not > 0", w));
+}
+
 using Matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic>;
 
 // The upper-triangular factor R of [rows | target] over all records, built by reducing one
@@ -64,7 +73,9 @@ class StackedQr {
 }  // namespace
 
 std::vector<LabelComparison> compare_with_labels(const Action& action,
-                                                 const std::vector<LabelRecord>& records) {
+                                                 const std::vector<LabelRecord>& records,
+                                                 const std::vector<double>& weights) {
+  require_weights(records, weights);
   std::vector<LabelComparison> comparisons;
   AlgebraField d;
   for (const LabelRecord& record : records) {
@@ -79,7 +90,8 @@ std::vector<LabelComparison> compare_with_labels(const Action& action,
         norm += da[c] * da[c];
       }
     }
-    comparisons.push_back({a / record.action, overlap / n, norm / n});
+    comparisons.push_back(
+        {a / record.action, overlap / n, norm / n, weights.empty() ? 1.0 : weights[comparisons.size()]});
   }
   return comparisons;
 }
@@ -88,12 +100,13 @@ LabelLoss label_loss(const std::vector<LabelComparison>& comparisons, double lam
                      double scale) {
   LabelLoss loss;
   if (comparisons.empty()) return loss;
+  double n = 0.0;
   for (const LabelComparison& c : comparisons) {
     const double r = scale * c.ratio - 1.0;
-    loss.value += r * r;
-    loss.derivative += scale * scale * c.norm - 2.0 * scale * c.overlap + 1.0;
+    loss.value += c.weight * r * r;
+    loss.derivative += c.weight * (scale * scale * c.norm - 2.0 * scale * c.overlap + 1.0);
+    n += c.weight;
   }
-  const double n = static_cast<double>(comparisons.size());
   loss.value /= n;
   loss.derivative = std::max(0.0, loss.derivative / n);  // ≥ 0 exactly; rounding may dip below
   loss.total = loss.value + lambda * loss.derivative;
@@ -103,27 +116,43 @@ LabelLoss label_loss(const std::vector<LabelComparison>& comparisons, double lam
 double best_rescale(const std::vector<LabelComparison>& comparisons, double lambda) {
   double numerator = 0.0, denominator = 0.0;
   for (const LabelComparison& c : comparisons) {
-    numerator += c.ratio + lambda * c.overlap;
-    denominator += c.ratio * c.ratio + lambda * c.norm;
+    numerator += c.weight * (c.ratio + lambda * c.overlap);
+    denominator += c.weight * (c.ratio * c.ratio + lambda * c.norm);
   }
   if (!(denominator > 0.0))
     throw std::invalid_argument("best rescale: the action is zero on every record");
   return numerator / denominator;
 }
 
-std::vector<double> fit_fat_link_coefficients(const std::vector<LabelRecord>& records, double c,
-                                              int degree, double lambda) {
+std::vector<double> fit_fat_link_coefficients(const std::vector<LabelRecord>& records,
+                                              const std::vector<double>& weights, double c,
+                                              int degree, double lambda, bool normalised) {
   require_records(records, "training");
+  require_weights(records, weights);
   if (!(lambda >= 0.0) || !std::isfinite(lambda))
     throw std::invalid_argument(fmt::format("fat-link fit: lambda = {} is not >= 0", lambda));
   const FatLinkAction shape(c, degree,
                             std::vector<double>(FatLinkAction::monomials(degree).size(), 0.0));
   const Eigen::Index m = static_cast<Eigen::Index>(shape.coefficients().size());
-  StackedQr qr(m + 1);
-  for (const LabelRecord& record : records) {
+  // p = p0 + N q: unconstrained N = 1, p0 = 0; normalised p0 = (1/3, 0, …) and the first column
+  // of N is e_01 − r e_10 (r = 1 + 24c), the others e_kl of degree ≥ 2, so that
+  // p_10 + r p_01 = 1/3 whatever q (monomials(degree) starts with (1,0), (0,1)).
+  Eigen::VectorXd p0 = Eigen::VectorXd::Zero(m);
+  Matrix null_space = Matrix::Identity(m, m);
+  if (normalised) {
+    p0(0) = 1.0 / 3.0;
+    null_space = Matrix::Zero(m, m - 1);
+    null_space(0, 0) = -FatLinkAction::long_wavelength_fat_plaquette_ratio(c);
+    for (Eigen::Index j = 1; j < m; ++j) null_space(j, j - 1) = 1.0;
+  }
+  const Eigen::Index k = null_space.cols();
+  StackedQr qr(k + 1);
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const LabelRecord& record = records[i];
     const double n = label_norm(record);
     const FatLinkAction::Basis basis = shape.basis(record.configuration);
     const SiteIndex links = record.configuration.size();
+    // [rows of p | target], then [rows·N | target − rows·p0]
     Matrix block(1 + kAlgebraDim * links, m + 1);
     for (Eigen::Index j = 0; j < m; ++j) block(0, j) = basis.values[j] / record.action;
     block(0, m) = 1.0;
@@ -136,25 +165,29 @@ std::vector<double> fit_fat_link_coefficients(const std::vector<LabelRecord>& re
     for (SiteIndex l = 0; l < links; ++l)
       for (int a = 0; a < kAlgebraDim; ++a)
         block(1 + kAlgebraDim * l + a, m) = w * record.derivative[l][a];
-    qr.add(block);
+    Matrix reduced(block.rows(), k + 1);
+    reduced.leftCols(k) = block.leftCols(m) * null_space;
+    reduced.col(k) = block.col(m) - block.leftCols(m) * p0;
+    if (!weights.empty()) reduced *= std::sqrt(weights[i]);  // Σ w L: rows scaled by √w
+    qr.add(reduced);
   }
-  // R11 p = r12, with the columns of R11 equilibrated (the monomials differ by orders of
+  // R11 q = r12, with the columns of R11 equilibrated (the monomials differ by orders of
   // magnitude) and a rank-revealing solve, which returns the minimum-norm solution where the
   // basis is degenerate.
   const Matrix& r = qr.r();
-  const Eigen::Index rows = std::min(r.rows(), m);
-  Matrix r11 = r.topLeftCorner(rows, m);
-  const Eigen::VectorXd r12 = r.col(m).head(rows);
-  Eigen::VectorXd scale(m);
-  for (Eigen::Index j = 0; j < m; ++j) {
+  const Eigen::Index rows = std::min(r.rows(), k);
+  Matrix r11 = r.topLeftCorner(rows, k);
+  const Eigen::VectorXd r12 = r.col(k).head(rows);
+  Eigen::VectorXd scale(k);
+  for (Eigen::Index j = 0; j < k; ++j) {
     scale(j) = r11.col(j).norm();
     if (scale(j) == 0.0) scale(j) = 1.0;
     r11.col(j) /= scale(j);
   }
-  const Eigen::VectorXd x = Eigen::CompleteOrthogonalDecomposition<Matrix>(r11).solve(r12);
-  std::vector<double> p(m);
-  for (Eigen::Index j = 0; j < m; ++j) p[j] = x(j) / scale(j);
-  return p;
+  const Eigen::VectorXd q =
+      Eigen::CompleteOrthogonalDecomposition<Matrix>(r11).solve(r12).cwiseQuotient(scale);
+  const Eigen::VectorXd x = p0 + null_space * q;
+  return std::vector<double>(x.data(), x.data() + m);
 }
 
 int fat_link_fit_evaluations(const FatLinkFitOptions& options) {
@@ -166,6 +199,7 @@ int fat_link_fit_evaluations(const FatLinkFitOptions& options) {
 }
 
 FatLinkFitResult fit_fat_link(const std::vector<LabelRecord>& training,
+                              const std::vector<double>& training_weights,
                               const std::vector<LabelRecord>& validation,
                               const FatLinkFitOptions& options,
                               const FatLinkFitObserver& on_point) {
@@ -186,9 +220,11 @@ FatLinkFitResult fit_fat_link(const std::vector<LabelRecord>& training,
   const auto evaluate = [&](double c) {
     FatLinkFitPoint point;
     point.c = c;
-    point.p = fit_fat_link_coefficients(training, c, options.degree, options.lambda);
+    point.p = fit_fat_link_coefficients(training, training_weights, c, options.degree,
+                                        options.lambda, options.normalised);
     const FatLinkAction action(c, options.degree, point.p);
-    point.training = label_loss(compare_with_labels(action, training), options.lambda);
+    point.training =
+        label_loss(compare_with_labels(action, training, training_weights), options.lambda);
     point.validation = label_loss(compare_with_labels(action, validation), options.lambda);
     result.tried.push_back(point);
     if (on_point) on_point(point, static_cast<int>(result.tried.size()));
