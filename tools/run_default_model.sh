@@ -28,7 +28,10 @@ done
 
 [ -f out/default_instantons/index.json ] || "$fpgauge" instantons configs/default_model/instantons.toml
 "$fpgauge" label configs/default_model/label_instantons.toml
-[ -f out/default_instantons_12/index.json ] ||
+[ -f out/default_instantons_8/index.json ] || "$fpgauge" instantons configs/default_model/instantons_8.toml
+"$fpgauge" label configs/default_model/label_instantons.toml \
+  --set "input.configurations=['out/default_instantons_8']" --output out/default_instantons_8.h5
+[ -f out/default_instantons_24/index.json ] ||
   "$fpgauge" instantons configs/default_model/instantons_evaluate.toml
 "$fpgauge" generate configs/default_model/generate_transfer_b6.0.toml
 "$fpgauge" label configs/default_model/label_transfer_b6.0.toml
