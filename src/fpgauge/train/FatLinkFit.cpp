@@ -90,8 +90,8 @@ std::vector<LabelComparison> compare_with_labels(const Action& action,
         norm += da[c] * da[c];
       }
     }
-    comparisons.push_back(
-        {a / record.action, overlap / n, norm / n, weights.empty() ? 1.0 : weights[comparisons.size()]});
+    const double weight = weights.empty() ? 1.0 : weights[comparisons.size()];
+    comparisons.push_back({a / record.action, overlap / n, norm / n, weight});
   }
   return comparisons;
 }
