@@ -12,7 +12,9 @@
 #include "CommandRunner.h"
 #include "ScratchDirectory.h"
 #include "TestSupport.h"
+#include "fpgauge/actions/LcnnAction.h"
 #include "fpgauge/core/Su3Algebra.h"
+#include "fpgauge/evaluation/ClassicalLimit.h"
 #include "fpgauge/io/Nersc.h"
 #include "fpgauge/lattice/GaugeFieldOps.h"
 #include "fpgauge/nn/LcnnModel.h"
@@ -114,10 +116,14 @@ TEST(LcnnCommand, InfoPrintsArchitectureParametersReceptiveFieldAndChecksum) {
   EXPECT_EQ(json["receptive_field"]["above"], 4);
   EXPECT_EQ(json["receptive_field"]["side"], 8);
   EXPECT_EQ(json["weights_fnv1a64"], fmt::format("{:016x}", model.fingerprint()));
+  const LcnnAction action(std::make_shared<const LcnnModel>(model), "model.lcnn");
+  EXPECT_NEAR(json["classical_normalisation"].get<double>(),
+              evaluation::classical_normalisation(action).extrapolated, 1e-12);
 
   const auto text = run_fpgauge("lcnn info " + quoted(dir / "model.lcnn"), dir.path());
   ASSERT_EQ(text.status, 0) << text.err;
   EXPECT_NE(text.out.find(model.architecture().to_string()), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("classical limit A/A_W"), std::string::npos) << text.out;
 
   test::write_bytes(dir / "damaged.lcnn", test::file_bytes(dir / "model.lcnn").substr(0, 100));
   expect_one_error_line(run_fpgauge("lcnn info " + quoted(dir / "damaged.lcnn"), dir.path()), 1,

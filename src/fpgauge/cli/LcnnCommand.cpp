@@ -5,7 +5,8 @@
 //                                                         file holding the text
 //   info MODEL [--json]                                   architecture, parameter count,
 //                                                         receptive field, weight checksum,
-//                                                         base action
+//                                                         base action, the long-wavelength
+//                                                         limit A/A_W (ClassicalLimit.h)
 //   eval MODEL CONFIG [--json]                            the model's action (A_θ, or
 //                                                         A_base + A_θ) and its force norm on
 //                                                         a configuration
@@ -25,6 +26,7 @@
 
 #include "fpgauge/actions/LcnnAction.h"
 #include "fpgauge/cli/Commands.h"
+#include "fpgauge/evaluation/ClassicalLimit.h"
 #include "fpgauge/core/Su3Algebra.h"
 #include "fpgauge/io/ConfigurationFile.h"
 #include "fpgauge/lattice/GaugeFieldOps.h"
@@ -110,13 +112,19 @@ void run_init(const LcnnOptions& options) {
 }
 
 void run_info(const LcnnOptions& options) {
-  const LcnnModel model = LcnnModel::load(options.model);
-  nlohmann::json summary = model_summary(model);
+  const auto model = std::make_shared<const LcnnModel>(LcnnModel::load(options.model));
+  nlohmann::json summary = model_summary(*model);
+  const double limit =
+      evaluation::classical_normalisation(LcnnAction(model, options.model)).extrapolated;
   if (options.json) {
     summary["model"] = options.model;
+    summary["classical_normalisation"] = limit;
     std::printf("%s\n", summary.dump().c_str());
   } else {
-    std::printf("%s", (fmt::format("model           {}\n", options.model) + summary_text(summary))
+    std::printf("%s", (fmt::format("model           {}\n", options.model) + summary_text(summary) +
+                       fmt::format("classical limit A/A_W -> {:.5f} for long-wavelength fields "
+                                   "(1 for an FP action)\n",
+                                   limit))
                           .c_str());
   }
 }
