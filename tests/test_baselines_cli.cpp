@@ -175,6 +175,18 @@ TEST_F(BaselinesCommand, BadInputGivesOneClearError) {
   result = baselines("--set \"data.training=[" + quoted(dir_ / "junk.h5") + "]\"");
   EXPECT_EQ(result.status, 1);
   EXPECT_NE(result.err.find("junk.h5"), std::string::npos) << result.err;
+  // labels of another RG transformation (here another fine action) cannot join the fit
+  test::write_wilson_dataset(dir_ / "wilson.h5", kCoarse, 2, 40);
+  for (const std::string& key : {"data.training", "data.validation"}) {
+    const std::string other = key == "data.training"
+                                  ? "[" + quoted(dir_ / "training.h5") + ", " + quoted(dir_ / "wilson.h5") + "]"
+                                  : "[" + quoted(dir_ / "wilson.h5") + "]";
+    result = baselines("--set \"" + key + "=" + other + "\"");
+    EXPECT_EQ(result.status, 1) << key;
+    EXPECT_NE(result.err.find("wilson.h5"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("fine_action"), std::string::npos) << result.err;
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
 }
 
 }  // namespace

@@ -172,6 +172,21 @@ TEST(TrainingData, ReadsDatasetsAndNamesTheBadOnes) {
     ADD_FAILURE() << "read a missing dataset";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("absent.h5"), std::string::npos) << e.what();
+  }  // labels of another RG transformation (another fine action) are refused, naming both files
+  const GaugeLoopAction symanzik = GaugeLoopAction::symanzik();
+  test::write_action_dataset(
+      dir / "c.h5", symanzik,
+      {test::action_label(symanzik, test::near_unit_gauge_field(Geometry::make({2, 2, 2, 2}), 5, 0.5),
+                          "symanzik")});
+  try {
+    const std::vector<train::DatasetSource> mixed{{dir / "a.h5", 1.0}, {dir / "c.h5", 1.0}};
+    train::load_training_data(mixed);
+    ADD_FAILURE() << "mixed two RG transformations";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("c.h5"), std::string::npos) << what;
+    EXPECT_NE(what.find("a.h5"), std::string::npos) << what;
+    EXPECT_NE(what.find("fine_action"), std::string::npos) << what;
   }
 }
 

@@ -15,7 +15,9 @@
 #include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "fpgauge/actions/FatLinkAction.h"
@@ -137,14 +139,21 @@ void run_baselines(const RunCardOptions& options) {
   const BaselinesRun run = prepare(card);
   // Read every dataset before anything is written: a bad file costs no output directory.
   // `weights` receives the dataset's weight once per record.
-  const auto read_all = [](const std::vector<train::DatasetSource>& sources,
-                           LabelDatasetHeader& header, std::vector<double>& weights) {
+  // Every dataset must come from the RG transformation of the first training dataset.
+  std::optional<std::pair<fs::path, LabelDatasetHeader>> reference;
+  const auto read_all = [&reference](const std::vector<train::DatasetSource>& sources,
+                                     LabelDatasetHeader& header, std::vector<double>& weights) {
     std::vector<LabelRecord> records;
     for (const train::DatasetSource& source : sources) {
       LabelDataset dataset = read_label_dataset(source.file);
       if (dataset.records.empty())
         throw std::runtime_error(
             fmt::format("label dataset '{}' has no records", source.file.string()));
+      if (reference)
+        check_same_transformation(source.file, dataset.header, reference->first,
+                                  reference->second);
+      else
+        reference.emplace(source.file, dataset.header);
       header = dataset.header;
       weights.insert(weights.end(), dataset.records.size(), source.weight);
       std::move(dataset.records.begin(), dataset.records.end(), std::back_inserter(records));

@@ -321,6 +321,21 @@ void check_same_labelling(const fs::path& file, const LabelDatasetHeader& existi
   differ("program_version", existing.program_version, wanted.program_version);
 }
 
+void check_same_transformation(const fs::path& file, const LabelDatasetHeader& header,
+                               const fs::path& reference_file,
+                               const LabelDatasetHeader& reference) {
+  const auto differ = [&](const char* name, const std::string& here, const std::string& there) {
+    if (here != there)
+      throw std::runtime_error(fmt::format(
+          "label dataset '{}' was made with {} = {}, label dataset '{}' with {} = {}: labels of "
+          "different RG transformations cannot be fitted together",
+          file.string(), name, here, reference_file.string(), name, there));
+  };
+  differ("fine_action", header.fine_action, reference.fine_action);
+  differ("kernel", header.kernel, reference.kernel);
+  differ("kappa", fmt::format("{}", header.kappa), fmt::format("{}", reference.kappa));
+}
+
 struct LabelDatasetWriter::Hdf5File {
   explicit Hdf5File(Hdf5Location location) : h5(std::move(location)) {}
   Hdf5Location h5;

@@ -76,6 +76,14 @@ struct LabelDatasetHeader {
 void check_same_labelling(const std::filesystem::path& file, const LabelDatasetHeader& existing,
                           const LabelDatasetHeader& wanted);
 
+// Throws std::runtime_error naming both files, the attribute and both values if two datasets
+// were made by different RG transformations (fine action, kernel, κ): their labels are values of
+// different actions and cannot be fitted together. Volumes, minimiser settings and program
+// versions may differ.
+void check_same_transformation(const std::filesystem::path& file, const LabelDatasetHeader& header,
+                               const std::filesystem::path& reference_file,
+                               const LabelDatasetHeader& reference);
+
 class LabelDatasetWriter {
  public:
   // Starts a working copy of FILE.partial, or else of FILE, or a new dataset; with `overwrite`

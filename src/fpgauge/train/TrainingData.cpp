@@ -14,6 +14,7 @@ namespace fpgauge::train {
 
 TrainingData load_training_data(std::span<const DatasetSource> sources) {
   TrainingData data;
+  LabelDatasetHeader first;  // of sources[0]: every other dataset must share its transformation
   for (std::size_t k = 0; k < sources.size(); ++k) {
     const std::string file = sources[k].file.string();
     if (!std::filesystem::exists(sources[k].file))
@@ -21,6 +22,10 @@ TrainingData load_training_data(std::span<const DatasetSource> sources) {
     LabelDataset dataset = read_label_dataset(sources[k].file);
     if (dataset.records.empty())
       throw std::runtime_error(fmt::format("label dataset '{}' holds no records", file));
+    if (k == 0)
+      first = dataset.header;
+    else
+      check_same_transformation(sources[k].file, dataset.header, sources[0].file, first);
     for (std::size_t r = 0; r < dataset.records.size(); ++r) {
       LabelRecord& record = dataset.records[r];
       try {

@@ -32,8 +32,8 @@ struct TrainingData {
 };
 
 // Reads every dataset in order. Throws std::runtime_error naming the file (and record) for a
-// missing or malformed dataset, an empty one, or a label the loss cannot use
-// (make_training_label). Datasets and records may have different extents: the loss treats each
+// missing or malformed dataset, an empty one, one made by another RG transformation than the
+// first (check_same_transformation), or a label the loss cannot use (make_training_label). Datasets and records may have different extents: the loss treats each
 // configuration on its own, so a batch may mix them.
 TrainingData load_training_data(std::span<const DatasetSource> sources);
 
