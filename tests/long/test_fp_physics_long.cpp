@@ -5,30 +5,20 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <numbers>
+#include <utility>
 
 #include "fpgauge/actions/GaugeLoopAction.h"
 #include "fpgauge/core/Su3Algebra.h"
-#include "fpgauge/core/Su3Exp.h"
-#include "fpgauge/lattice/GaugeFieldOps.h"
+#include "fpgauge/evaluation/ClassicalLimit.h"
 #include "fpgauge/rg/FpStepAction.h"
 
 namespace fpgauge {
 namespace {
 
-// A smooth non-abelian coarse field: V_μ(n) = exp(i ε sin(2π n_1/L_1 + 0.7μ) t^{a_μ}), μ ≠ 1, with
-// non-commuting generators a_μ = 1, 2, 5 (t^1, t^2, t^5), V_1 = 1.
+// A smooth non-abelian coarse field: the plane wave with the non-commuting t^1, t^2, t^5 for
+// μ = 0, 2, 3.
 GaugeField smooth_wave(std::shared_ptr<const Geometry> coarse, double amplitude) {
-  GaugeField v = unit_gauge_field(coarse);
-  const double p = 2 * std::numbers::pi / coarse->extent(1);
-  for (SiteIndex n = 0; n < coarse->volume(); ++n) {
-    const int x1 = coarse->coordinates(n)[1];
-    for (const int mu : {0, 2, 3}) {
-      const Matrix3d h = generator<double>(mu == 0 ? 0 : mu == 2 ? 1 : 4);
-      v(n, mu) = exp_i(amplitude * std::sin(p * x1 + 0.7 * mu) * h);
-    }
-  }
-  return v;
+  return evaluation::plane_wave(std::move(coarse), amplitude, {0, 1, 4});
 }
 
 // Relative change of the labels between two fine actions: |ΔA|/A and ‖ΔD‖/‖D‖ (Frobenius).

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <numbers>
+#include <utility>
 
 #include "fpgauge/actions/GaugeLoopAction.h"
 #include "fpgauge/core/Su3Algebra.h"
@@ -10,17 +11,22 @@
 
 namespace fpgauge::evaluation {
 
-GaugeField abelian_plane_wave(std::shared_ptr<const Geometry> geometry, double amplitude) {
+GaugeField plane_wave(std::shared_ptr<const Geometry> geometry, double amplitude,
+                      const std::array<int, 3>& generators) {
   GaugeField v = unit_gauge_field(geometry);
   const double p = 2 * std::numbers::pi / geometry->extent(1);
   for (SiteIndex n = 0; n < geometry->volume(); ++n) {
     const int x1 = geometry->coordinates(n)[1];
     for (const int mu : {0, 2, 3}) {
-      const Matrix3d h = generator<double>(mu == 2 ? 7 : 2);
+      const Matrix3d h = generator<double>(generators[mu == 0 ? 0 : mu - 1]);
       v(n, mu) = exp_i(amplitude * std::sin(p * x1 + 0.7 * mu) * h);
     }
   }
   return v;
+}
+
+GaugeField abelian_plane_wave(std::shared_ptr<const Geometry> geometry, double amplitude) {
+  return plane_wave(std::move(geometry), amplitude, {2, 7, 2});
 }
 
 ClassicalNormalisation classical_normalisation(const Action& action) {

@@ -5,6 +5,7 @@
 // ansatz: actions/FatLinkAction.h classical_normalisation()). A normalisation N ≠ 1 rescales the
 // classical action of every smooth field — large instantons, the flow time of the action's own
 // gradient flow — by N.
+#include <array>
 #include <memory>
 
 #include "fpgauge/actions/Action.h"
@@ -12,9 +13,14 @@
 
 namespace fpgauge::evaluation {
 
-// A long-wavelength abelian field: V_μ(n) = exp(i ε sin(2π n_1/L_1 + 0.7μ) H_μ) for μ ≠ 1 with
-// commuting diagonal H_μ (t^3 for μ = 0, 3, t^8 for μ = 2), V_1 = 1. Its field strength is the
-// lattice derivative along direction 1, of momentum p = 2π/L_1.
+// A long-wavelength field: V_μ(n) = exp(i ε sin(2π n_1/L_1 + 0.7μ) t^{a_μ}) for μ = 0, 2, 3, with
+// generators = (a_0, a_2, a_3) (0-based: 0 is t^1), and V_1 = 1. Its field strength is the
+// lattice derivative along direction 1, of momentum p = 2π/L_1; non-abelian if the t^{a_μ}
+// do not commute.
+GaugeField plane_wave(std::shared_ptr<const Geometry> geometry, double amplitude,
+                      const std::array<int, 3>& generators);
+
+// The abelian plane wave: t^3 for μ = 0, 3 and t^8 for μ = 2 (commuting).
 GaugeField abelian_plane_wave(std::shared_ptr<const Geometry> geometry, double amplitude);
 
 struct ClassicalNormalisation {
