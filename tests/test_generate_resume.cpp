@@ -2,7 +2,8 @@
 // io/EnsembleCheckpoint.h): a run killed with SIGKILL in the middle and resumed leaves the same
 // bytes (every configuration file and log.jsonl) as an uninterrupted run, for the heatbath and
 // for HMC; an extended run equals one made at once; a card that changes the ensemble is refused
-// naming the key and both values; the checkpoint file itself is exact and refuses damage.
+// naming the key and both values, and so is a run whose action file (a model or fat-link
+// coefficients named by path) changed; the checkpoint file itself is exact and refuses damage.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include "CommandRunner.h"
 #include "ConfigurationTestSupport.h"
 #include "ScratchDirectory.h"
+#include "fpgauge/actions/FatLinkAction.h"
 #include "fpgauge/io/EnsembleCheckpoint.h"
 #include "fpgauge/lattice/GaugeFieldOps.h"
 
@@ -188,6 +190,42 @@ TEST(GenerateResume, KeysTheCheckpointLacksHaveTheirDefaults) {
   EXPECT_EQ(configuration_count(dir / "run"), 2);
 }
 
+// The card names a fat-link coefficients file (as an L-CNN model) by path: a resumed run whose
+// file changed since the checkpoint is refused, naming the parameter and both values. A
+// checkpoint from before the actions were recorded resumes with a warning, and records them.
+TEST(GenerateResume, RefusesARunWhoseActionFileChanged) {
+  const test::ScratchDirectory dir;
+  const fs::path coefficients = dir / "fatlink.json";
+  FatLinkAction(0.1, 1, {1.0, 0.25}).save(coefficients, false);
+  const std::string args = "generate " + kQuickstart + " --set algorithm.kind=hmc --set " +
+                           "'action.name=\"fatlink:" + coefficients.string() + "\"'" + " --set run.thermalisation=1 --set run.separation=1 --output " +
+                           quoted(dir / "run") + " --set run.configurations=";
+  const auto first = run_fpgauge(args + "1", dir.path());
+  ASSERT_EQ(first.status, 0) << first.err;
+  const fs::path file = dir / "run" / "checkpoint.fpgauge";
+  EXPECT_EQ(read_ensemble_checkpoint(file).actions["action"]["c"], 0.1);
+
+  FatLinkAction(0.1, 1, {1.0, 0.5}).save(coefficients, true);
+  const auto changed = run_fpgauge(args + "2", dir.path());
+  EXPECT_EQ(changed.status, 1);
+  EXPECT_NE(changed.err.find("another action: /action/coefficients/1/p = 0.25 in the run's "
+                             "checkpoint, 0.5 now"),
+            std::string::npos)
+      << changed.err;
+  EXPECT_EQ(configuration_count(dir / "run"), 1);
+
+  FatLinkAction(0.1, 1, {1.0, 0.25}).save(coefficients, true);
+  EnsembleCheckpoint old = read_ensemble_checkpoint(file);
+  old.actions = nullptr;
+  write_ensemble_checkpoint(file, old);
+  const auto resumed = run_fpgauge(args + "2", dir.path());
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  EXPECT_NE(resumed.err.find("predates recorded action descriptions"), std::string::npos)
+      << resumed.err;
+  EXPECT_EQ(configuration_count(dir / "run"), 2);
+  EXPECT_EQ(read_ensemble_checkpoint(file).actions["action"]["coefficients"][1]["p"], 0.25);
+}
+
 TEST(EnsembleCheckpoint, RoundTripIsExactAndDamageIsRefused) {
   const test::ScratchDirectory dir;
   const fs::path file = dir / "checkpoint.fpgauge";
@@ -198,6 +236,7 @@ TEST(EnsembleCheckpoint, RoundTripIsExactAndDamageIsRefused) {
   checkpoint.acceptance_sum = 1.0L / 3.0L + 900.0L;
   checkpoint.production_plaquette_sum = 0.1L;
   checkpoint.run_card = "[run]\nseed = 1\n";
+  checkpoint.actions = {{"action", {{"name", "wilson"}}}};
   checkpoint.field = random_gauge_field(Geometry::make({2, 4, 2, 6}), 3);
   write_ensemble_checkpoint(file, checkpoint);
   write_ensemble_checkpoint(file, checkpoint);  // replaces the previous one
@@ -209,6 +248,7 @@ TEST(EnsembleCheckpoint, RoundTripIsExactAndDamageIsRefused) {
   EXPECT_EQ(read.acceptance_sum, checkpoint.acceptance_sum);
   EXPECT_EQ(read.production_plaquette_sum, checkpoint.production_plaquette_sum);
   EXPECT_EQ(read.run_card, checkpoint.run_card);
+  EXPECT_EQ(read.actions, checkpoint.actions);
   EXPECT_TRUE(test::bitwise_equal(read.field, checkpoint.field));
 
   const std::string bytes = test::file_bytes(file);

@@ -10,7 +10,8 @@
 //
 // Resume: on a directory with a checkpoint (and without --force) the run continues after the
 // checkpoint's update, provided the resolved card equals the checkpoint's in every key that
-// changes the ensemble (all but kResumableKeys). Configuration files newer than the checkpoint
+// changes the ensemble (all but kResumableKeys) and its actions have the descriptions the
+// checkpoint recorded (a model or coefficients file the card names is unchanged). Configuration files newer than the checkpoint
 // are removed and log.jsonl is truncated to the checkpoint's length, so a killed and resumed run
 // leaves the same bytes as an uninterrupted one. Raising run.configurations extends a run.
 #include <fmt/format.h>
@@ -269,12 +270,49 @@ void check_resumable(const RunCard& card, const EnsembleCheckpoint& checkpoint,
   }
 }
 
+// The descriptions of the run's actions (EnsembleCheckpoint::actions).
+nlohmann::json action_descriptions(const EnsembleRun& run) {
+  nlohmann::json actions = {{"action", run.action->description()}};
+  if (run.hmc_actions.size() == 2) actions["inner_action"] = run.hmc_actions[1]->description();
+  return actions;
+}
+
+// Refuses to continue `checkpoint` if the card's actions now describe themselves differently:
+// the card names an L-CNN model or fat-link coefficients file by path only, so check_resumable
+// cannot see that the file changed (the model's weights checksum is in its description).
+void check_same_actions(const EnsembleRun& run, const EnsembleCheckpoint& checkpoint,
+                        const fs::path& checkpoint_file) {
+  if (checkpoint.actions.is_null()) {
+    std::fprintf(stderr, "%s",
+                 fmt::format("generate: the checkpoint '{}' predates recorded action "
+                             "descriptions; that the card's action files are unchanged since the "
+                             "run began cannot be checked\n",
+                             checkpoint_file.string())
+                     .c_str());
+    return;
+  }
+  const nlohmann::json now = action_descriptions(run);
+  const nlohmann::json patch = nlohmann::json::diff(checkpoint.actions, now);
+  if (patch.empty()) return;
+  const nlohmann::json::json_pointer key(patch[0].at("path").get<std::string>());
+  const auto value = [&](const nlohmann::json& j) {
+    return j.contains(key) ? j.at(key).dump() : std::string("(absent)");
+  };
+  throw std::runtime_error(fmt::format(
+      "'{}' already holds a run made with another action: {} = {} in the run's checkpoint, {} "
+      "now (has a model or coefficients file changed?); use the run's file, or --force to start "
+      "the run over",
+      checkpoint_file.parent_path().string(), key.to_string(), value(checkpoint.actions),
+      value(now)));
+}
+
 // The state of a resumed run after checking it against the card; the directory is brought back
 // to the checkpoint: later configurations removed, the log cut to the checkpoint's length.
 EnsembleCheckpoint resume_from(const RunCard& card, const EnsembleRun& run, std::int64_t updates) {
   const fs::path file = run.output / kCheckpointName;
   EnsembleCheckpoint checkpoint = read_ensemble_checkpoint(file);
   check_resumable(card, checkpoint, file);
+  check_same_actions(run, checkpoint, file);
   if (checkpoint.field.geometry().extents() != run.geometry->extents())
     throw std::runtime_error(fmt::format(
         "ensemble checkpoint '{}': a {} field, but its run card says lattice.extents = {}",
@@ -323,6 +361,7 @@ void run_generate(const RunCardOptions& options) {
                                 : unit_gauge_field(run.geometry);
   }
   state.run_card = card.to_toml();
+  state.actions = action_descriptions(run);
   write_ensemble_checkpoint(checkpoint_file, state);
   card.write(run.output / "run.toml", resumed);
   std::ofstream log(log_file, resumed ? std::ios::app : std::ios::trunc);

@@ -65,7 +65,8 @@ void write_ensemble_checkpoint(const fs::path& file, const EnsembleCheckpoint& c
       {"extents", u.geometry().extents()},
       {"payload_bytes", payload.size()},
       {"payload_crc32", payload_crc32(payload)},
-      {"run_card", checkpoint.run_card}};
+      {"run_card", checkpoint.run_card},
+      {"actions", checkpoint.actions}};
   OutputFile out(file, true);
   out.write(fmt::format("{}\n{}\n", kMagicLine, header.dump()));
   out.write(payload.data(), payload.size());
@@ -100,6 +101,7 @@ EnsembleCheckpoint read_ensemble_checkpoint(const fs::path& file) {
     checkpoint.acceptance_sum = exact_value(file, header, "acceptance_sum");
     checkpoint.production_plaquette_sum = exact_value(file, header, "production_plaquette_sum");
     checkpoint.run_card = header.at("run_card").get<std::string>();
+    checkpoint.actions = header.value("actions", nlohmann::json());
     const auto stated_extents = header.at("extents").get<std::vector<std::int64_t>>();
     if (stated_extents.size() != kDimensions)
       fail(file,

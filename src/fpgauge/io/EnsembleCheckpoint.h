@@ -9,13 +9,15 @@
 //   line 1   "FPGAUGE_ENSEMBLE_CHECKPOINT 1"
 //   line 2   one JSON object: update, log_bytes, accepted, acceptance_sum,
 //            production_plaquette_sum (long doubles as hexadecimal floating-point strings, exact),
-//            extents [Lx, Ly, Lz, Lt], payload_bytes, payload_crc32 (zlib crc32), run_card (TOML)
+//            extents [Lx, Ly, Lz, Lt], payload_bytes, payload_crc32 (zlib crc32), run_card (TOML),
+//            actions (absent in checkpoints written before it was added)
 //   then     the field: links in file order [site][μ], 3x3 row-major (re, im), little-endian
 //            IEEE 64-bit doubles (the bit patterns of the field in memory)
 // The first bytes are ASCII text, so io/ConfigurationFile.h's detect_format never takes a
 // checkpoint for a configuration.
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "fpgauge/lattice/Fields.h"
@@ -29,6 +31,10 @@ struct EnsembleCheckpoint {
   long double acceptance_sum = 0.0L;            // Σ min(1, e^{−ΔH}) so far
   long double production_plaquette_sum = 0.0L;  // Σ ⟨P⟩ of the configurations written
   std::string run_card;  // the resolved run card (TOML) the run was made with
+  // What the card's action names resolved to (Action::description() of each): the card names a
+  // model or coefficients file by path only, so this is what shows that the file is unchanged.
+  // Null for a checkpoint written before it was recorded.
+  nlohmann::json actions;
   GaugeField field;      // the field after `update`
 };
 
