@@ -169,8 +169,10 @@ class ScalingCommand : public ::testing::Test {
     flows_ += std::string(flows_.empty() ? "" : ",") + "\"" + dir.string() + "\"";
   }
   // What the analysis should find: flow_scales on bins of the same histories.
-  FlowScales expected(const std::string& name, int definition, int bin_size = 1) const {
-    const auto& configurations = energies_.at(name);
+  FlowScales expected(const std::string& name, int definition, int bin_size = 1,
+                      int discard = 0) const {
+    const std::vector<std::array<std::vector<double>, 2>> configurations(
+        energies_.at(name).begin() + discard, energies_.at(name).end());
     std::vector<std::vector<double>> bins(configurations.size() / bin_size,
                                           std::vector<double>(times_.size(), 0.0));
     for (std::size_t c = 0; c < bins.size() * bin_size; ++c)
@@ -186,7 +188,8 @@ class ScalingCommand : public ::testing::Test {
     return "scaling " + std::string(FPGAUGE_SOURCE_DIR) + "/configs/scaling/scaling.toml --output " +
            quoted(scratch_.path() / "analysis") + " --set 'ensembles.flows=[" + flows_ +
            "]' --set 'ensembles.series=[" + series +
-           "]' --set 'ensembles.bin_sizes=[]' --set run.plot=false " + extra;
+           "]' --set 'ensembles.bin_sizes=[]' --set 'ensembles.discard=[]' --set run.plot=false " +
+           extra;
   }
   nlohmann::json analysis() const {
     return test::read_json(scratch_.path() / "analysis" / "scaling.json");
@@ -285,6 +288,22 @@ TEST_F(ScalingCommand, BinsConsecutiveConfigurationsBeforeTheJackknife) {
             0.05 * single.sqrt_t0_over_w0.error);  // the bins matter for these histories
 }
 
+TEST_F(ScalingCommand, LeavesOutTheFirstConfigurationsOfAnEnsemble) {
+  write_flow("w8", 8, {0.3, 1.1}, 12);
+  const auto result = run_fpgauge(
+      arguments(R"("wilson")", "--set 'ensembles.bin_sizes=[2]' --set 'ensembles.discard=[4]'"),
+      scratch_.path());
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_NE(result.out.find("8 (2), the first 4 left out"), std::string::npos) << result.out;
+  const nlohmann::json e = analysis()["ensembles"][0];
+  const FlowScales kept = expected("w8", 0, 2, 4), all = expected("w8", 0, 2);
+  EXPECT_EQ(e["configurations"], 8);
+  EXPECT_EQ(e["discarded"], 4);
+  EXPECT_NEAR(e["sqrt_t0_over_w0"]["value"].get<double>(), kept.sqrt_t0_over_w0.value, 1e-12);
+  EXPECT_NEAR(e["t0_over_a2"]["error"].get<double>(), kept.t0.error, 1e-12);
+  EXPECT_GT(std::abs(kept.t0.value - all.t0.value), 1e-6);  // the histories differ
+}
+
 TEST_F(ScalingCommand, BadInputIsOneErrorNamingTheFileOrKey) {
   write_flow("w8", 8, {0.3, 1.1});
   write_flow("old", 8, {0.3, 1.1}, 10, /*with_extents=*/false);
@@ -299,6 +318,8 @@ TEST_F(ScalingCommand, BadInputIsOneErrorNamingTheFileOrKey) {
       {R"("wilson","wilson")", R"(--set 'ensembles.energies=["clover"]')", "ensembles.energies"},
       {R"("wilson","wilson")", "--set analysis.bin_size=0", "analysis.bin_size"},
       {R"("wilson","wilson")", "--set analysis.bin_size=6", "fewer than two bins"},
+      {R"("wilson","wilson")", "--set 'ensembles.discard=[1,-1]'", "ensembles.discard"},
+      {R"("wilson","wilson")", "--set 'ensembles.discard=[10,0]'", "all of them discarded"},
   };
   for (const Case& c : cases) {
     const auto result = run_fpgauge(arguments(c.series, c.extra), scratch_.path());

@@ -1,7 +1,10 @@
 // fpgauge scaling CARD.toml: the analysis of a scaling study (issue 8, docs/scaling.md). Reads
 // the histories of one `fpgauge flow` run per ensemble, computes √t0/w0 and t0/a² of the chosen
 // energy definition (one for all, or one per ensemble: each action with its own flow and E), and
-// t0/a² of the scale definition (clover: one x axis a²/t0 for every definition), with a jackknife over bins of consecutive configurations (one size for all, or one per ensemble), and extrapolates √t0/w0 linearly in a²/t0 to the continuum
+// t0/a² of the scale definition (clover: one x axis a²/t0 for every definition), with a
+// jackknife over bins of consecutive configurations (one size for all, or one per ensemble)
+// after leaving out each ensemble's first ensembles.discard configurations, and extrapolates
+// √t0/w0 linearly in a²/t0 to the continuum
 // (evaluation/ContinuumExtrapolation.h): per series (action) alone, and jointly with one shared
 // continuum value. The discretisation effect of an ensemble is its deviation from the joint
 // continuum value, δ = (√t0/w0)/(√t0/w0)_cont − 1. configs/scaling/scaling.toml documents
@@ -41,6 +44,7 @@ flows = []
 series = []
 energies = []
 bin_sizes = []
+discard = []
 
 [analysis]
 energy = "clover"
@@ -64,6 +68,7 @@ struct Ensemble {
   fs::path flow;
   std::string energy;  // the definition of E whose t0 and w0 are used
   int bin_size = 1;    // consecutive configurations averaged before the jackknife
+  int discarded = 0;   // leading configurations left out (thermalisation)
   std::vector<int> extents;
   int configurations = 0;
   Estimate t0;     // t0/a² of the scale definition (the x axis and the box)
@@ -80,15 +85,17 @@ struct Ensemble {
 // One ensemble from its flow directory: the lattice and the reference value from summary.json,
 // t0/a² and √t0/w0 from the histories flow_NNNN.csv (io/FlowHistoryFile.h), with the jackknife
 // over bins of `bin_size` consecutive configurations (HMC ensembles are autocorrelated; a
-// remainder at the end is left out). Every missing or malformed entry names the file.
+// remainder at the end is left out) after the first `discard` configurations (a thermalisation
+// seen only in the flowed observables). Every missing or malformed entry names the file.
 Ensemble read_ensemble(const fs::path& flow, const std::string& series, const std::string& energy,
-                       const std::string& scale_energy, int bin_size) {
+                       const std::string& scale_energy, int bin_size, int discard) {
   const fs::path file = flow / "summary.json";
   Ensemble e;
   e.series = series;
   e.flow = flow;
   e.energy = energy;
   e.bin_size = bin_size;
+  e.discarded = discard;
   double reference = 0.0;
   try {
     const json summary = json::parse(file_text(file));
@@ -110,6 +117,10 @@ Ensemble read_ensemble(const fs::path& flow, const std::string& series, const st
       histories.push_back(entry.path());
   }
   std::sort(histories.begin(), histories.end());
+  if (static_cast<std::size_t>(discard) >= histories.size())
+    throw std::runtime_error(fmt::format("{}: {} configurations, all of them discarded ({})",
+                                         flow.string(), histories.size(), discard));
+  histories.erase(histories.begin(), histories.begin() + discard);
   const std::size_t bins = histories.size() / static_cast<std::size_t>(bin_size);
   if (bins < 2)
     throw std::runtime_error(fmt::format(
@@ -179,6 +190,12 @@ ScalingRun prepare(const RunCard& card) {
       std::any_of(bin_sizes.begin(), bin_sizes.end(), [](std::int64_t b) { return b < 1; }))
     card.reject("ensembles.bin_sizes",
                 fmt::format("[] or one positive bin size per flow ({})", flows.size()));
+  std::vector<std::int64_t> discard = card.integers("ensembles.discard");
+  if (discard.empty()) discard.assign(flows.size(), 0);
+  if (discard.size() != flows.size() ||
+      std::any_of(discard.begin(), discard.end(), [](std::int64_t d) { return d < 0; }))
+    card.reject("ensembles.discard",
+                fmt::format("[] or one number of configurations >= 0 per flow ({})", flows.size()));
   if (flows.empty()) card.reject("ensembles.flows", "at least one flow output directory");
   if (series.size() != flows.size())
     card.reject("ensembles.series", fmt::format("one series name per flow ({})", flows.size()));
@@ -186,7 +203,7 @@ ScalingRun prepare(const RunCard& card) {
     if (series[i].empty()) card.reject("ensembles.series", "non-empty names");
     run.ensembles.push_back(
         read_ensemble(flows[i], series[i], energies[i], run.scale_energy,
-                      static_cast<int>(bin_sizes[i])));
+                      static_cast<int>(bin_sizes[i]), static_cast<int>(discard[i])));
     if (std::find(run.series.begin(), run.series.end(), series[i]) == run.series.end())
       run.series.push_back(series[i]);
   }
@@ -278,6 +295,7 @@ void write_outputs(const ScalingRun& run, const RunCard& card) {
                   {"extents", e.extents},
                   {"configurations", e.configurations},
                   {"bin_size", e.bin_size},
+                  {"discarded", e.discarded},
                   {"t0_over_a2", estimate_json(e.t0)},
                   {"a2_over_t0", {{"value", p.x}, {"error", p.x_error}}},
                   {"box_over_sqrt_t0", e.box()},
@@ -299,8 +317,10 @@ void write_outputs(const ScalingRun& run, const RunCard& card) {
     for (const int l : e.extents) lattice += (lattice.empty() ? "" : "×") + std::to_string(l);
     const std::string label = mixed_energies(run) ? fmt::format("{} (E: {})", e.series, e.energy)
                                                   : e.series;
-    table += fmt::format("| {} | {} | {} ({}) | {} | {:.4f} | {:.2f} | {}{} | {} |\n", label,
-                         lattice, e.configurations, e.bin_size, format_estimate(e.t0), p.x,
+    const std::string discarded =
+        e.discarded > 0 ? fmt::format(", the first {} left out", e.discarded) : "";
+    table += fmt::format("| {} | {} | {} ({}){} | {} | {:.4f} | {:.2f} | {}{} | {} |\n", label,
+                         lattice, e.configurations, e.bin_size, discarded, format_estimate(e.t0), p.x,
                          e.box(),
                          format_estimate(e.ratio), p.x <= run.fit_max ? "" : " (not fitted)",
                          deviation);
