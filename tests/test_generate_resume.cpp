@@ -204,6 +204,8 @@ TEST(GenerateResume, RefusesARunWhoseActionFileChanged) {
   ASSERT_EQ(first.status, 0) << first.err;
   const fs::path file = dir / "run" / "checkpoint.fpgauge";
   EXPECT_EQ(read_ensemble_checkpoint(file).actions["action"]["c"], 0.1);
+  const auto same = run_fpgauge(args + "1", dir.path());  // the same file: resumes (complete)
+  ASSERT_EQ(same.status, 0) << same.err;
 
   FatLinkAction(0.1, 1, {1.0, 0.5}).save(coefficients, true);
   const auto changed = run_fpgauge(args + "2", dir.path());

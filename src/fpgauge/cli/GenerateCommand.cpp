@@ -11,9 +11,9 @@
 // Resume: on a directory with a checkpoint (and without --force) the run continues after the
 // checkpoint's update, provided the resolved card equals the checkpoint's in every key that
 // changes the ensemble (all but kResumableKeys) and its actions have the descriptions the
-// checkpoint recorded (a model or coefficients file the card names is unchanged). Configuration files newer than the checkpoint
-// are removed and log.jsonl is truncated to the checkpoint's length, so a killed and resumed run
-// leaves the same bytes as an uninterrupted one. Raising run.configurations extends a run.
+// checkpoint recorded (a model or coefficients file the card names is unchanged). Configuration
+// files newer than the checkpoint are removed and log.jsonl is truncated to the checkpoint's
+// length, so a killed and resumed run leaves the same bytes as an uninterrupted one. Raising run.configurations extends a run.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 

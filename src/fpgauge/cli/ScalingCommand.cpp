@@ -320,10 +320,9 @@ void write_outputs(const ScalingRun& run, const RunCard& card) {
     const std::string discarded =
         e.discarded > 0 ? fmt::format(", the first {} left out", e.discarded) : "";
     table += fmt::format("| {} | {} | {} ({}){} | {} | {:.4f} | {:.2f} | {}{} | {} |\n", label,
-                         lattice, e.configurations, e.bin_size, discarded, format_estimate(e.t0), p.x,
-                         e.box(),
-                         format_estimate(e.ratio), p.x <= run.fit_max ? "" : " (not fitted)",
-                         deviation);
+                         lattice, e.configurations, e.bin_size, discarded, format_estimate(e.t0),
+                         p.x, e.box(), format_estimate(e.ratio),
+                         p.x <= run.fit_max ? "" : " (not fitted)", deviation);
   }
 
   std::string fits = "| fit | (√t0/w0) continuum | slope in a²/t0 | χ²/dof |\n|---|---|---|---|\n";
