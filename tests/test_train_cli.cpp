@@ -181,6 +181,32 @@ TEST_F(TrainCli, LowersTheValidationLossAndWritesEveryOutput) {
   EXPECT_EQ(log_lines(run / "log.jsonl").size(), 3u);
 }
 
+TEST_F(TrainCli, FullBatchLbfgsLowersTheTrainingLossEveryEpoch) {
+  // One L-BFGS iteration per epoch on the whole training set: its line search only accepts
+  // decreases, so the training loss falls monotonically; measured 4.03 -> 0.14 in 10 epochs
+  // (AdamW with the same card: 0.32).
+  const fs::path run = dir_ / "run";
+  const auto result = train(run, "--set optimiser.kind=lbfgs --set optimiser.weight_decay=0 "
+                                 "--set optimiser.learning_rate=0.1");
+  ASSERT_EQ(result.status, 0) << result.err;
+  const std::vector<json> lines = log_lines(run / "log.jsonl");
+  ASSERT_EQ(lines.size(), 11u);
+  EXPECT_EQ(lines[9]["step"], 10);
+  EXPECT_FALSE(lines[3].contains("learning_rate"));
+  for (std::size_t e = 1; e < 10; ++e)
+    EXPECT_LT(lines[e]["train_loss"].get<double>(), lines[e - 1]["train_loss"].get<double>()) << e;
+  const nn::LcnnModel initial = nn::LcnnModel::random(nn::Architecture::parse(kArchitecture), 22);
+  const double before = validation_loss(initial, run, dir_.path());
+  const double after = validation_loss(nn::LcnnModel::load(run / "best.fpglcnn"), run, dir_.path());
+  std::printf("[ training ] L-BFGS: validation loss %.4g -> %.4g (%.1fx) in 10 epochs\n", before,
+              after, before / after);
+  EXPECT_LT(after, before / 10);
+  // Decoupled weight decay belongs to AdamW.
+  const auto decay = train(dir_ / "decay", "--set optimiser.kind=lbfgs");
+  EXPECT_EQ(decay.status, 1);
+  EXPECT_NE(decay.err.find("optimiser.weight_decay"), std::string::npos) << decay.err;
+}
+
 TEST_F(TrainCli, TrainsACorrectionToABaseAction) {
   // The base: 3/4 of a smeared Wilson action, a poor fit of the Wilson labels. The network
   // learns the difference; the model file keeps the base, and the sum fits far better.
@@ -276,11 +302,18 @@ TEST_F(TrainCli, StopsWithAClearErrorWhenTheNetworkSaturates) {
 }
 
 TEST_F(TrainCli, ResumeAfterKillIsBitIdentical) {
-  // Epochs have 3 steps: the first checkpoint falls on an epoch's end (every 3 steps) or in the
-  // middle of the second epoch (every 4).
-  for (const int every : {3, 4}) {
-    SCOPED_TRACE(fmt::format("checkpoint every {} steps", every));
-    const std::string set = fmt::format("--set training.checkpoint_steps={}", every);
+  // Adam epochs have 3 steps: the first checkpoint falls on an epoch's end (every 3 steps) or in
+  // the middle of the second epoch (every 4). L-BFGS (one step per epoch) resumes with its
+  // curvature pairs from the checkpoint of epoch 2.
+  const std::string lbfgs = "optimiser.kind=lbfgs optimiser.weight_decay=0 optimiser.learning_rate=0.1";
+  for (const auto& [every, optimiser] : std::vector<std::pair<int, std::string>>{
+           {3, ""}, {4, ""}, {2, lbfgs}}) {
+    SCOPED_TRACE(fmt::format("checkpoint every {} steps {}", every, optimiser));
+    std::vector<std::string> settings{fmt::format("training.checkpoint_steps={}", every)};
+    std::istringstream words(optimiser);
+    for (std::string word; words >> word;) settings.push_back(word);
+    std::string set;
+    for (const std::string& setting : settings) set += " --set " + setting;
     const fs::path straight = dir_ / fmt::format("straight{}", every);
     const fs::path killed = dir_ / fmt::format("killed{}", every);
     ASSERT_EQ(train(straight, set).status, 0);
@@ -292,9 +325,13 @@ TEST_F(TrainCli, ResumeAfterKillIsBitIdentical) {
       std::freopen("/dev/null", "w", stderr);
       setenv("OMP_NUM_THREADS", "2", 1);
       const std::string card = (dir_ / "card.toml").string(), output = killed.string();
-      const std::string steps = fmt::format("training.checkpoint_steps={}", every);
-      execl(FPGAUGE_BINARY, "fpgauge", "train", card.c_str(), "--output", output.c_str(),
-            "--set", steps.c_str(), nullptr);
+      std::vector<const char*> arguments{"fpgauge", "train", card.c_str(), "--output", output.c_str()};
+      for (const std::string& setting : settings) {
+        arguments.push_back("--set");
+        arguments.push_back(setting.c_str());
+      }
+      arguments.push_back(nullptr);
+      execv(FPGAUGE_BINARY, const_cast<char* const*>(arguments.data()));
       _exit(127);
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -318,16 +355,21 @@ TEST_F(TrainCli, ResumeAfterKillIsBitIdentical) {
 
 TEST_F(TrainCli, OneAndTwoRanksGiveTheSameModel) {
   if (std::system("command -v mpirun > /dev/null 2>&1") != 0) GTEST_SKIP() << "no mpirun";
-  const fs::path one = dir_ / "one", two = dir_ / "two";
-  ASSERT_EQ(train(one, "--set training.epochs=3").status, 0);
-  const auto result = train(two, "--set training.epochs=3",
-                            "OMP_NUM_THREADS=1 mpirun --allow-run-as-root --oversubscribe -np 2");
-  ASSERT_EQ(result.status, 0) << result.err;
-  EXPECT_NE(result.out.find("in 2 process(es)"), std::string::npos) << result.out;
-  // Tolerance 0: each configuration's gradient travels in its own slot of the all-reduce and
-  // the slots are added in batch order, so the sums are the same bits as on one rank.
-  EXPECT_TRUE(same_bytes(two / "model.fpglcnn", one / "model.fpglcnn"));
-  EXPECT_EQ(reproducible_log(two / "log.jsonl"), reproducible_log(one / "log.jsonl"));
+  for (const std::string optimiser :
+       {"", " --set optimiser.kind=lbfgs --set optimiser.weight_decay=0 --set optimiser.learning_rate=0.1"}) {
+    SCOPED_TRACE(optimiser);
+    const fs::path one = dir_ / ("one" + std::to_string(optimiser.size()));
+    const fs::path two = dir_ / ("two" + std::to_string(optimiser.size()));
+    ASSERT_EQ(train(one, "--set training.epochs=3" + optimiser).status, 0);
+    const auto result = train(two, "--set training.epochs=3" + optimiser,
+                              "OMP_NUM_THREADS=1 mpirun --allow-run-as-root --oversubscribe -np 2");
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_NE(result.out.find("in 2 process(es)"), std::string::npos) << result.out;
+    // Tolerance 0: each configuration's gradient travels in its own slot of the all-reduce and
+    // the slots are added in batch order, so the sums are the same bits as on one rank.
+    EXPECT_TRUE(same_bytes(two / "model.fpglcnn", one / "model.fpglcnn"));
+    EXPECT_EQ(reproducible_log(two / "log.jsonl"), reproducible_log(one / "log.jsonl"));
+  }
 }
 
 TEST_F(TrainCli, BadInputIsOneClearLine) {

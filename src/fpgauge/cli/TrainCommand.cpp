@@ -12,6 +12,10 @@
 // bits of an uninterrupted run (keyed data order, fixed summation order, tests:
 // TrainCli.ResumeAfterKillIsBitIdentical). A card that differs is refused; --force starts over.
 //
+// Optimisers. Adam(W) takes a step per minibatch; "lbfgs" one L-BFGS iteration per epoch on the
+// whole training set (core/Lbfgs.h), whose log line has the loss at the epoch's end and, as
+// max_gradient_norm, the norm of the full-batch gradient there.
+//
 // Processes. Under mpirun every rank reads the data and holds the model; the configurations of
 // a batch are dealt out over the ranks and their gradients summed in batch order
 // (train::batch_loss), so every rank takes the same step, and the result does not depend on the
@@ -27,10 +31,12 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "fpgauge/actions/FatLinkAction.h"
+#include "fpgauge/core/Lbfgs.h"
 #include "fpgauge/actions/LcnnAction.h"
 #include "fpgauge/cli/Commands.h"
 #include "fpgauge/cli/RunCardOptions.h"
@@ -78,6 +84,7 @@ beta2 = 0.999
 epsilon = 1e-8
 weight_decay = 0.0
 clip_norm = 0.0
+history = 10
 
 [schedule]
 kind = "cosine"
@@ -118,6 +125,8 @@ struct TrainRun {
   double lambda;
   train::AdamParameters adam;
   double clip_norm;  // 0: no clipping
+  bool lbfgs;        // full-batch L-BFGS instead of Adam(W) on minibatches
+  int lbfgs_history;
   train::LearningRateSchedule schedule;  // total_steps set once the data are known
   std::int64_t epochs, batch_size, patience, checkpoint_steps;
   std::uint64_t shuffle_seed;
@@ -157,15 +166,19 @@ TrainRun prepare(const RunCard& card) {
   if (!(run.lambda >= 0.0)) card.reject("loss.derivative_weight", "a number >= 0");
 
   const std::string kind = card.string("optimiser.kind");
-  if (kind != "adam" && kind != "adamw") card.reject("optimiser.kind", "\"adam\" or \"adamw\"");
+  if (kind != "adam" && kind != "adamw" && kind != "lbfgs")
+    card.reject("optimiser.kind", "\"adam\", \"adamw\" or \"lbfgs\"");
+  run.lbfgs = kind == "lbfgs";
+  run.lbfgs_history = static_cast<int>(at_least(card, "optimiser.history", 1));
   run.adam = {card.real("optimiser.learning_rate"), card.real("optimiser.beta1"),
               card.real("optimiser.beta2"), card.real("optimiser.epsilon"),
               card.real("optimiser.weight_decay")};
   run.clip_norm = card.real("optimiser.clip_norm");
   if (!(run.clip_norm >= 0.0) || !std::isfinite(run.clip_norm))
     card.reject("optimiser.clip_norm", "a number >= 0 (0: no clipping)");
-  if (kind == "adam" && run.adam.weight_decay != 0.0)
-    card.reject("optimiser.weight_decay", "0 for \"adam\" (decoupled weight decay is \"adamw\")");
+  if (kind != "adamw" && run.adam.weight_decay != 0.0)
+    card.reject("optimiser.weight_decay",
+                fmt::format("0 for \"{}\" (decoupled weight decay is \"adamw\")", kind));
   try {
     train::Adam(0, run.adam);
   } catch (const std::invalid_argument& e) {
@@ -322,7 +335,8 @@ void run_train(const RunCardOptions& options) {
   subtract_base_action(model, run.random_start ? card.file().string() : run.model_file.string(),
                        data);
   const auto train_count = static_cast<std::int64_t>(split.train.size());
-  const std::int64_t batches = (train_count + run.batch_size - 1) / run.batch_size;
+  // L-BFGS takes one step per epoch on the whole training set.
+  const std::int64_t batches = run.lbfgs ? 1 : (train_count + run.batch_size - 1) / run.batch_size;
   run.schedule.total_steps = run.epochs * batches;
   try {
     run.schedule.validate();
@@ -349,6 +363,7 @@ void run_train(const RunCardOptions& options) {
   }
 
   train::Adam adam(model.weights().size(), run.adam);
+  LbfgsHistory lbfgs(run.lbfgs_history, serial_lbfgs_vector_ops());
   train::TrainingState state;
   state.run_card = card.to_toml();
   if (plan["status"] == "resume") {
@@ -356,11 +371,30 @@ void run_train(const RunCardOptions& options) {
     state = train::parse_checkpoint(std::string(bytes.begin(), bytes.end()),
                                     (run.output / kCheckpointName).string());
     model.set_weights(state.weights);
-    adam.restore(state.optimiser);
+    if (run.lbfgs) {
+      for (std::size_t k = 0; k < state.lbfgs_steps.size(); ++k)
+        lbfgs.add(state.lbfgs_steps[k], state.lbfgs_gradient_changes[k]);
+    } else {
+      adam.restore(state.optimiser);
+    }
   } else {
     state.weights = state.best_weights = model.weights();
-    state.optimiser = adam.state();
+    if (!run.lbfgs) state.optimiser = adam.state();
   }
+  const auto steps = [&] { return run.lbfgs ? state.optimiser.steps : adam.steps(); };
+  const auto save_state = [&] {
+    on_root(world, [&] {
+      state.weights = model.weights();
+      if (run.lbfgs) {
+        state.lbfgs_steps.assign(lbfgs.steps().begin(), lbfgs.steps().end());
+        state.lbfgs_gradient_changes.assign(lbfgs.gradient_changes().begin(),
+                                            lbfgs.gradient_changes().end());
+      } else {
+        state.optimiser = adam.state();
+      }
+      train::save_checkpoint(run.output / kCheckpointName, state);
+    });
+  };
 
   const nn::ReceptiveField field = model.architecture().receptive_field();
   say(fmt::format(
@@ -371,7 +405,7 @@ void run_train(const RunCardOptions& options) {
       split.validation.size(), split.test.size(), run.datasets.size(), world.size(), run.epochs,
       batches,
       plan["status"] == "resume"
-          ? fmt::format("; resuming after step {} (epoch {})", adam.steps(), state.epoch + 1)
+          ? fmt::format("; resuming after step {} (epoch {})", steps(), state.epoch + 1)
           : ""));
 
   const std::vector<const train::TrainingLabel*> validation = labels_of(data, split.validation);
@@ -383,13 +417,46 @@ void run_train(const RunCardOptions& options) {
     if (!log) throw std::runtime_error(fmt::format("cannot write '{}'", log_file.string()));
     state.log_bytes = fs::file_size(log_file);
   };
-  const std::int64_t first_step = adam.steps();
+  const std::int64_t first_step = steps();
   Progress progress("train", run.schedule.total_steps - first_step, "steps");
   const auto wall_start = std::chrono::steady_clock::now();
   const std::clock_t cpu_start = std::clock();
   std::int64_t trained = 0;  // configurations (over all ranks) in this process's lifetime
   std::vector<double> gradient;
   bool stopped_early = false;
+
+  // Full-batch L-BFGS: a point is the weights with the training loss and its gradient there. The
+  // current point is recomputed from the weights after a resume (the same bits: batch_loss is
+  // deterministic), so the checkpoint needs only the weights and the curvature pairs.
+  struct WeightPoint {
+    std::vector<double> weights;
+    double value = 0.0;
+    LbfgsVector gradient;
+    train::LossSums sums;
+  };
+  const std::vector<const train::TrainingLabel*> training = labels_of(data, split.train);
+  const auto evaluate_at = [&](std::vector<double> weights) {
+    model.set_weights(weights);
+    WeightPoint point;
+    point.weights = std::move(weights);
+    point.sums = train::batch_loss(model, training, run.lambda, &point.gradient, world);
+    point.value = point.sums.mean().loss;
+    trained += train_count;
+    if (!std::isfinite(point.value) ||
+        !std::all_of(point.gradient.begin(), point.gradient.end(), [](double g) { return std::isfinite(g); }))
+      throw std::runtime_error(fmt::format(
+          "the training loss or its gradient is not finite (loss {}) at an L-BFGS trial step; "
+          "lower optimiser.learning_rate (the length of the first step)", point.value));
+    return point;
+  };
+  LbfgsIteration<WeightPoint> lbfgs_iteration(
+      lbfgs, [&](const WeightPoint& from, const LbfgsVector& x, double alpha) {
+        std::vector<double> weights = from.weights;
+        for (std::size_t k = 0; k < weights.size(); ++k) weights[k] += alpha * x[k];
+        return evaluate_at(std::move(weights));
+      });
+  std::optional<WeightPoint> current;
+  bool converged = false;  // L-BFGS: no step lowers the training loss any more
   for (; state.epoch < run.epochs; ++state.epoch, state.batch = 0, state.epoch_loss = {},
                                    state.epoch_max_gradient_norm = 0.0,
                                    state.epoch_clipped_steps = 0) {
@@ -400,7 +467,30 @@ void run_train(const RunCardOptions& options) {
     const auto epoch_start = std::chrono::steady_clock::now();
     const std::vector<std::size_t> order = train::epoch_order(split.train, run.shuffle_seed, state.epoch);
     std::int64_t epoch_steps = 0, learning_steps = 0;  // of this process, for the saturation check
-    while (state.batch < batches) {
+    while (state.batch < batches && run.lbfgs) {
+      if (!current) current = evaluate_at(model.weights());
+      ++epoch_steps;
+      const double norm = std::sqrt(lbfgs.ops().dot(current->gradient, current->gradient));
+      if (norm == 0.0) break;  // saturated: reported below
+      ++learning_steps;
+      // Without curvature pairs the step is −η g/|g|: optimiser.learning_rate is its length.
+      if (!lbfgs_iteration.iterate(*current, run.adam.learning_rate / norm)) {
+        converged = true;
+        break;
+      }
+      model.set_weights(current->weights);
+      state.epoch_loss = current->sums;
+      state.epoch_max_gradient_norm = std::sqrt(lbfgs.ops().dot(current->gradient, current->gradient));
+      ++state.optimiser.steps;
+      ++state.batch;
+      if (root) progress.update(steps() - first_step, fmt::format("epoch {}, loss {:.4g}", state.epoch + 1, current->value));
+      if (steps() % run.checkpoint_steps == 0) save_state();
+    }
+    if (converged) {
+      stopped_early = true;
+      break;
+    }
+    while (state.batch < batches && !run.lbfgs) {
       const auto begin = static_cast<std::size_t>(state.batch * run.batch_size);
       const std::size_t end = std::min(order.size(), begin + static_cast<std::size_t>(run.batch_size));
       const std::vector<const train::TrainingLabel*> batch =
@@ -421,12 +511,7 @@ void run_train(const RunCardOptions& options) {
         progress.update(adam.steps() - first_step,
                         fmt::format("epoch {}, loss {:.4g}", state.epoch + 1,
                                     state.epoch_loss.mean().loss));
-      if (adam.steps() % run.checkpoint_steps == 0)
-        on_root(world, [&] {
-          state.weights = model.weights();
-          state.optimiser = adam.state();
-          train::save_checkpoint(run.output / kCheckpointName, state);
-        });
+      if (adam.steps() % run.checkpoint_steps == 0) save_state();
     }
     // Saturated tanh units (e.g. after too large a step) make A_θ constant, so A_θ = 0 by the unit
     // subtraction, every gradient exactly zero and the loss 1 + λ for ever: stop, do not go on silently.
@@ -448,8 +533,9 @@ void run_train(const RunCardOptions& options) {
     } else {
       ++state.epochs_without_improvement;
     }
-    const double learning_rate = run.schedule.at(adam.steps());  // of the epoch's last step
-    json line = {{"epoch", state.epoch + 1}, {"step", adam.steps()}, {"learning_rate", learning_rate}};
+    const double learning_rate = run.schedule.at(steps());  // of the epoch's last step
+    json line = {{"epoch", state.epoch + 1}, {"step", steps()}};
+    if (!run.lbfgs) line["learning_rate"] = learning_rate;
     line.update(loss_entry("train", state.epoch_loss));
     line["max_gradient_norm"] = state.epoch_max_gradient_norm;
     if (run.clip_norm > 0.0) line["clipped_steps"] = state.epoch_clipped_steps;
@@ -463,10 +549,11 @@ void run_train(const RunCardOptions& options) {
         nn::LcnnModel(model.architecture(), state.best_weights, model.base_action())
             .save(run.output / "best.fpglcnn", true);
     });
-    say(fmt::format("epoch {}/{}: train loss {:.6g}{}, lr {:.3g}{}", state.epoch + 1, run.epochs,
+    say(fmt::format("epoch {}/{}: train loss {:.6g}{}{}{}", state.epoch + 1, run.epochs,
                     state.epoch_loss.mean().loss,
                     validation.empty() ? "" : fmt::format(", validation loss {:.6g}", validation_loss),
-                    learning_rate, improved ? " (best)" : ""));
+                    run.lbfgs ? "" : fmt::format(", lr {:.3g}", learning_rate),
+                    improved ? " (best)" : ""));
   }
 
   const nn::LcnnModel best(model.architecture(), state.best_weights, model.base_action());
@@ -477,7 +564,7 @@ void run_train(const RunCardOptions& options) {
   const double cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   json final_line = {{"final", true},
                      {"epochs", state.epoch},
-                     {"steps", adam.steps()},
+                     {"steps", steps()},
                      {"stopped_early", stopped_early},
                      {"best_epoch", state.best_epoch + 1},
                      {"best_validation_loss", state.best_validation_loss},
@@ -496,7 +583,9 @@ void run_train(const RunCardOptions& options) {
     model.save(run.output / "model.fpglcnn", true);
   });
   say(fmt::format("done after {} epochs ({} steps{}): {}{}; {:.3g} configurations/s; wrote {}",
-                  state.epoch, adam.steps(), stopped_early ? ", stopped early" : "",
+                  state.epoch, steps(),
+                  converged ? ", stopped: no step lowers the training loss"
+                            : stopped_early ? ", stopped early" : "",
                   validation.empty()
                       ? std::string("no validation configurations, best = final model")
                       : fmt::format("best validation loss {:.6g} in epoch {}",
@@ -510,8 +599,8 @@ void register_train_command(CLI::App& app) {
   auto options = std::make_shared<RunCardOptions>();
   CLI::App* command = app.add_subcommand(
       "train",
-      "Train an L-CNN action on FP label datasets (loss on values and derivatives, Adam/AdamW, "
-      "learning-rate schedules, early stopping); rerunning with the same card resumes from the "
+      "Train an L-CNN action on FP label datasets (loss on values and derivatives, Adam/AdamW "
+      "on minibatches with learning-rate schedules or full-batch L-BFGS, early stopping); rerunning with the same card resumes from the "
       "last checkpoint bit for bit; under mpirun each batch is split across ranks. "
       "configs/train_quickstart.toml documents every key.");
   add_run_card_options(*command, *options, "training.epochs=50",

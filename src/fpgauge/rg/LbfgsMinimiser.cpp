@@ -4,11 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <deque>
-#include <memory>
 #include <stdexcept>
 #include <vector>
 
+#include "fpgauge/core/Lbfgs.h"
 #include "fpgauge/core/Su3Algebra.h"
 #include "fpgauge/core/Su3Exp.h"
 #include "fpgauge/lattice/GaugeFieldOps.h"
@@ -20,7 +19,7 @@ namespace {
 constexpr int kGenerators = 8;
 
 // A tangent vector: 8 real components per link.
-using Tangent = std::vector<double>;
+using Tangent = LbfgsVector;
 
 double dot(const Tangent& x, const Tangent& y) {
   const auto links = static_cast<SiteIndex>(x.size() / kGenerators);
@@ -86,90 +85,6 @@ GaugeField moved(const GaugeField& u, const Tangent& x, double alpha) {
   return v;
 }
 
-// Strong-Wolfe line search along x from `start` (φ'(0) = x·g < 0), Nocedal & Wright Alg. 3.5
-// (bracketing) and 3.6 (zoom with safeguarded cubic interpolation).
-struct LineSearchResult {
-  bool found;
-  double alpha;
-  Point point;
-};
-
-class LineSearch {
- public:
-  LineSearch(const Point& start, const Tangent& x, Evaluator& evaluator)
-      : start_(start), x_(x), evaluator_(evaluator), phi0_(start.value),
-        dphi0_(dot(x, start.gradient)), noise_(1e-13 * (std::abs(phi0_) + 1.0)) {}
-
-  LineSearchResult run(double alpha) {
-    Sample previous{0.0, phi0_, dphi0_, nullptr};
-    for (int i = 0; i < kMaxBracketing; ++i) {
-      Sample s = sample(alpha);
-      if (!acceptable_decrease(s) || (i > 0 && s.phi > previous.phi + noise_))
-        return zoom(previous, s);
-      if (flat(s)) return found(s);
-      if (s.dphi >= 0.0) return zoom(s, previous);
-      previous = std::move(s);
-      alpha *= 2.0;
-    }
-    return {false, 0.0, start_};
-  }
-
- private:
-  static constexpr double c1 = 1e-4, c2 = 0.9;
-  static constexpr int kMaxBracketing = 20, kMaxZoom = 30;
-
-  struct Sample {
-    double alpha, phi, dphi;
-    std::shared_ptr<Point> point;
-  };
-
-  Sample sample(double alpha) {
-    auto point = std::make_shared<Point>(evaluator_.evaluate(moved(start_.u, x_, alpha)));
-    return {alpha, point->value, dot(x_, point->gradient), point};
-  }
-  // Armijo; or, where F's decrease is below its round-off (~1e-15 relative), Hager & Zhang's
-  // approximate Wolfe condition φ'(α) ≤ (2c1 − 1) φ'(0).
-  bool acceptable_decrease(const Sample& s) const {
-    return s.phi <= phi0_ + c1 * s.alpha * dphi0_ ||
-           (s.phi <= phi0_ + noise_ && s.dphi <= (2 * c1 - 1) * dphi0_);
-  }
-  bool flat(const Sample& s) const { return std::abs(s.dphi) <= -c2 * dphi0_; }
-  LineSearchResult found(Sample& s) { return {true, s.alpha, std::move(*s.point)}; }
-
-  LineSearchResult zoom(Sample lo, Sample hi) {
-    for (int j = 0; j < kMaxZoom; ++j) {
-      const double a = lo.alpha, b = hi.alpha, width = std::abs(b - a);
-      if (width <= 1e-15 * std::max(std::abs(a), std::abs(b))) break;
-      // The minimiser of the cubic through (a, φ, φ') and (b, φ, φ'), kept 10% inside.
-      const double d1 = lo.dphi + hi.dphi - 3.0 * (lo.phi - hi.phi) / (a - b);
-      const double disc = d1 * d1 - lo.dphi * hi.dphi;
-      double next = 0.5 * (a + b);
-      if (disc >= 0.0) {
-        const double d2 = std::copysign(std::sqrt(disc), b - a);
-        const double cubic = b - (b - a) * (hi.dphi + d2 - d1) / (hi.dphi - lo.dphi + 2.0 * d2);
-        if (std::isfinite(cubic)) next = cubic;
-      }
-      next = std::clamp(next, std::min(a, b) + 0.1 * width, std::max(a, b) - 0.1 * width);
-      Sample s = sample(next);
-      if (!acceptable_decrease(s) || s.phi > lo.phi + noise_) {
-        hi = std::move(s);
-      } else {
-        if (flat(s)) return found(s);
-        if (s.dphi * (hi.alpha - lo.alpha) >= 0.0) hi = std::move(lo);
-        lo = std::move(s);
-      }
-    }
-    // No point met both conditions; the best decrease found still moves downhill.
-    if (lo.point) return found(lo);
-    return {false, 0.0, start_};
-  }
-
-  const Point& start_;
-  const Tangent& x_;
-  Evaluator& evaluator_;
-  double phi0_, dphi0_, noise_;
-};
-
 }  // namespace
 
 MinimiserResult minimise_lbfgs(GaugeField& u, const LinkObjective& f,
@@ -177,10 +92,11 @@ MinimiserResult minimise_lbfgs(GaugeField& u, const LinkObjective& f,
   const SiteIndex links = u.size();
   Evaluator evaluator(f, links);
   Point current = evaluator.evaluate(u);
-  std::deque<Tangent> s_history, y_history;
-  std::deque<double> rho_history;
+  LbfgsHistory history(options.history, {dot, axpy});
+  LbfgsIteration<Point> lbfgs(history, [&](const Point& from, const Tangent& x, double alpha) {
+    return evaluator.evaluate(moved(from.u, x, alpha));
+  });
   MinimiserResult result;
-
   while (true) {
     result.residual = max_abs(current.gradient);
     if (result.residual <= options.gradient_tolerance) {
@@ -188,53 +104,8 @@ MinimiserResult minimise_lbfgs(GaugeField& u, const LinkObjective& f,
       break;
     }
     if (result.iterations >= options.max_iterations) break;
-
-    // Two-loop recursion (Nocedal & Wright Alg. 7.4): x = −H g.
-    Tangent x = current.gradient;
-    const std::size_t m = s_history.size();
-    std::vector<double> alpha_k(m);
-    for (std::size_t i = m; i-- > 0;) {
-      alpha_k[i] = rho_history[i] * dot(s_history[i], x);
-      axpy(-alpha_k[i], y_history[i], x);
-    }
-    const double gamma = m > 0 ? dot(s_history.back(), y_history.back()) /
-                                     dot(y_history.back(), y_history.back())
-                               // First step: rotate the links by at most ~0.1 rad.
-                               : std::min(1.0, 0.1 / result.residual);
-    parallel_for(static_cast<SiteIndex>(x.size()), [&](SiteIndex i) { x[i] *= gamma; });
-    for (std::size_t i = 0; i < m; ++i) {
-      const double beta = rho_history[i] * dot(y_history[i], x);
-      axpy(alpha_k[i] - beta, s_history[i], x);
-    }
-    parallel_for(static_cast<SiteIndex>(x.size()), [&](SiteIndex i) { x[i] = -x[i]; });
-    if (!(dot(x, current.gradient) < 0.0)) {  // not a descent direction: restart
-      s_history.clear(), y_history.clear(), rho_history.clear();
-      x = current.gradient;
-      const double scale = -std::min(1.0, 0.1 / result.residual);
-      parallel_for(static_cast<SiteIndex>(x.size()), [&](SiteIndex i) { x[i] *= scale; });
-    }
-
-    LineSearchResult step = LineSearch(current, x, evaluator).run(1.0);
-    if (!step.found) {
-      if (s_history.empty()) break;  // even steepest descent makes no progress
-      s_history.clear(), y_history.clear(), rho_history.clear();
-      continue;
-    }
-    // s = α x, y = g_new − g_old; pairs without positive curvature are not stored.
-    Tangent s = x;
-    parallel_for(static_cast<SiteIndex>(s.size()), [&](SiteIndex i) { s[i] *= step.alpha; });
-    Tangent y = step.point.gradient;
-    axpy(-1.0, current.gradient, y);
-    const double sy = dot(s, y);
-    if (sy > 1e-300) {
-      s_history.push_back(std::move(s));
-      y_history.push_back(std::move(y));
-      rho_history.push_back(1.0 / sy);
-      if (static_cast<int>(s_history.size()) > options.history) {
-        s_history.pop_front(), y_history.pop_front(), rho_history.pop_front();
-      }
-    }
-    current = std::move(step.point);
+    // Without curvature pairs: rotate the links by at most ~0.1 rad.
+    if (!lbfgs.iterate(current, std::min(1.0, 0.1 / result.residual))) break;
     ++result.iterations;
   }
   u = std::move(current.u);

@@ -4,9 +4,8 @@
 // left-trivialised tangent space: a step x = (x^a_l) moves U_l → exp(i Σ_a x^a_l t^a) U_l, in which
 // F's gradient is g^a_l = ∂^a_l F (SPEC §1) and φ(α) = F(exp(iαX) U) has φ'(α) = x·g(α) exactly.
 // Curvature pairs (s, y) are kept in these coordinates without transport, the usual choice for
-// Lie groups (the trivialisation is the transport). Line search: strong Wolfe conditions
-// (Nocedal & Wright, Numerical Optimization, Alg. 3.5/3.6) with Hager & Zhang's approximate Wolfe
-// test (SIAM J. Optim. 16 (2005) 170) once the decrease of F is below its round-off.
+// Lie groups (the trivialisation is the transport). The recursion and the strong-Wolfe line
+// search are the project's one L-BFGS (core/Lbfgs.h).
 // Convergence: max_{l,a} |g^a_l| ≤ tolerance, a gauge-invariant measure when F is.
 #include <functional>
 

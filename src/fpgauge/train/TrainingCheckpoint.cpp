@@ -32,6 +32,20 @@ std::vector<double> doubles_of(const json& node) {
   return values;
 }
 
+json binaries_of(const std::vector<std::vector<double>>& vectors) {
+  json list = json::array();
+  for (const std::vector<double>& v : vectors) list.push_back(binary_of(v));
+  return list;
+}
+
+// Absent from checkpoints written before the L-BFGS option: no pairs, as for an Adam run.
+std::vector<std::vector<double>> vectors_of(const json& checkpoint, const char* key) {
+  std::vector<std::vector<double>> vectors;
+  if (checkpoint.contains(key))
+    for (const json& v : checkpoint.at(key)) vectors.push_back(doubles_of(v));
+  return vectors;
+}
+
 }  // namespace
 
 std::string checkpoint_bytes(const TrainingState& s) {
@@ -54,7 +68,9 @@ std::string checkpoint_bytes(const TrainingState& s) {
       {"best_epoch", s.best_epoch},
       {"best_weights", binary_of(s.best_weights)},
       {"epochs_without_improvement", s.epochs_without_improvement},
-      {"log_bytes", s.log_bytes}};
+      {"log_bytes", s.log_bytes},
+      {"lbfgs_steps", binaries_of(s.lbfgs_steps)},
+      {"lbfgs_gradient_changes", binaries_of(s.lbfgs_gradient_changes)}};
   const std::vector<std::uint8_t> bytes = json::to_cbor(state);
   return std::string(bytes.begin(), bytes.end());
 }
@@ -91,6 +107,10 @@ TrainingState parse_checkpoint(const std::string& bytes, const std::string& orig
     s.best_weights = doubles_of(c.at("best_weights"));
     s.epochs_without_improvement = c.at("epochs_without_improvement").get<std::int64_t>();
     s.log_bytes = c.at("log_bytes").get<std::uint64_t>();
+    s.lbfgs_steps = vectors_of(c, "lbfgs_steps");
+    s.lbfgs_gradient_changes = vectors_of(c, "lbfgs_gradient_changes");
+    if (s.lbfgs_steps.size() != s.lbfgs_gradient_changes.size())
+      throw std::runtime_error("L-BFGS history with unequal numbers of s and y");
     return s;
   } catch (const std::exception& e) {
     throw std::runtime_error(fmt::format("training checkpoint '{}': {}", origin, e.what()));

@@ -18,7 +18,9 @@ namespace fpgauge::train {
 struct TrainingState {
   std::string run_card;                 // the resolved card of the run (TOML text)
   std::vector<double> weights;
-  AdamState optimiser;                  // optimiser.steps = steps taken
+  AdamState optimiser;                  // optimiser.steps = steps taken (by either optimiser)
+  // L-BFGS (full batch): the curvature pairs s, y, oldest first (core/Lbfgs.h); empty for Adam.
+  std::vector<std::vector<double>> lbfgs_steps, lbfgs_gradient_changes;
   std::int64_t epoch = 0;               // the epoch in progress (0-based)
   std::int64_t batch = 0;               // its batches done
   LossSums epoch_loss;                  // its training-loss sums so far
