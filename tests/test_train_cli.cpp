@@ -183,9 +183,8 @@ TEST_F(TrainCli, LowersTheValidationLossAndWritesEveryOutput) {
 
 TEST_F(TrainCli, FullBatchLbfgsLowersTheTrainingLossEveryEpoch) {
   // One L-BFGS iteration per epoch on the whole training set: its line search only accepts
-  // decreases, so the training loss falls monotonically. Validation loss measured 4.03 -> 0.104 in
-  // 10 epochs
-  // (AdamW with the same card: 0.320).
+  // decreases, so the training loss falls monotonically. Validation loss measured 4.03 -> 0.104
+  // in 10 epochs (AdamW with the same card: 0.320).
   const fs::path run = dir_ / "run";
   const auto result = train(run, "--set optimiser.kind=lbfgs --set optimiser.weight_decay=0 "
                                  "--set optimiser.learning_rate=0.1");
