@@ -442,8 +442,9 @@ void run_train(const RunCardOptions& options) {
     point.sums = train::batch_loss(model, training, run.lambda, &point.gradient, world);
     point.value = point.sums.mean().loss;
     trained += train_count;
+    const auto finite = [](double g) { return std::isfinite(g); };
     if (!std::isfinite(point.value) ||
-        !std::all_of(point.gradient.begin(), point.gradient.end(), [](double g) { return std::isfinite(g); }))
+        !std::all_of(point.gradient.begin(), point.gradient.end(), finite))
       throw std::runtime_error(fmt::format(
           "the training loss or its gradient is not finite (loss {}) at an L-BFGS trial step; "
           "lower optimiser.learning_rate (the length of the first step)", point.value));
@@ -474,16 +475,20 @@ void run_train(const RunCardOptions& options) {
       if (norm == 0.0) break;  // saturated: reported below
       ++learning_steps;
       // Without curvature pairs the step is −η g/|g|: optimiser.learning_rate is its length.
-      if (!lbfgs_iteration.iterate(*current, run.adam.learning_rate / norm)) {
+      const bool moved = lbfgs_iteration.iterate(*current, run.adam.learning_rate / norm);
+      model.set_weights(current->weights);  // the model last held a trial point of the search
+      if (!moved) {
         converged = true;
         break;
       }
-      model.set_weights(current->weights);
       state.epoch_loss = current->sums;
-      state.epoch_max_gradient_norm = std::sqrt(lbfgs.ops().dot(current->gradient, current->gradient));
+      state.epoch_max_gradient_norm =
+          std::sqrt(lbfgs.ops().dot(current->gradient, current->gradient));
       ++state.optimiser.steps;
       ++state.batch;
-      if (root) progress.update(steps() - first_step, fmt::format("epoch {}, loss {:.4g}", state.epoch + 1, current->value));
+      if (root)
+        progress.update(steps() - first_step,
+                        fmt::format("epoch {}, loss {:.4g}", state.epoch + 1, current->value));
       if (steps() % run.checkpoint_steps == 0) save_state();
     }
     if (converged) {

@@ -15,7 +15,8 @@ LbfgsVectorOps serial_lbfgs_vector_ops() {
           }};
 }
 
-LbfgsHistory::LbfgsHistory(int capacity, LbfgsVectorOps ops) : capacity_(capacity), ops_(std::move(ops)) {
+LbfgsHistory::LbfgsHistory(int capacity, LbfgsVectorOps ops)
+    : capacity_(capacity), ops_(std::move(ops)) {
   if (capacity < 1) throw std::invalid_argument("L-BFGS: the history must hold at least one pair");
 }
 
