@@ -35,6 +35,16 @@ using test::quoted;
 using test::run_fpgauge;
 
 constexpr const char* kArchitecture = "input plaquettes; lcb 2; trace; mlp";
+// The card's optimiser turned into full-batch L-BFGS (no weight decay; first step 0.1).
+const std::vector<std::string> kLbfgs{"optimiser.kind=lbfgs", "optimiser.weight_decay=0",
+                                      "optimiser.learning_rate=0.1"};
+
+// " --set A --set B ..." for the settings A, B, ...
+std::string set_options(const std::vector<std::string>& settings) {
+  std::string options;
+  for (const std::string& setting : settings) options += " --set " + setting;
+  return options;
+}
 
 class TrainCli : public ::testing::Test {
  protected:
@@ -186,8 +196,7 @@ TEST_F(TrainCli, FullBatchLbfgsLowersTheTrainingLossEveryEpoch) {
   // decreases, so the training loss falls monotonically. Validation loss measured 4.03 -> 0.104
   // in 10 epochs (AdamW with the same card: 0.320).
   const fs::path run = dir_ / "run";
-  const auto result = train(run, "--set optimiser.kind=lbfgs --set optimiser.weight_decay=0 "
-                                 "--set optimiser.learning_rate=0.1");
+  const auto result = train(run, set_options(kLbfgs));
   ASSERT_EQ(result.status, 0) << result.err;
   const std::vector<json> lines = log_lines(run / "log.jsonl");
   ASSERT_EQ(lines.size(), 11u);
@@ -305,16 +314,13 @@ TEST_F(TrainCli, ResumeAfterKillIsBitIdentical) {
   // Adam epochs have 3 steps: the first checkpoint falls on an epoch's end (every 3 steps) or in
   // the middle of the second epoch (every 4). L-BFGS (one step per epoch) resumes with its
   // curvature pairs from the checkpoint of epoch 2.
-  const std::string lbfgs =
-      "optimiser.kind=lbfgs optimiser.weight_decay=0 optimiser.learning_rate=0.1";
-  for (const auto& [every, optimiser] : std::vector<std::pair<int, std::string>>{
-           {3, ""}, {4, ""}, {2, lbfgs}}) {
-    SCOPED_TRACE(fmt::format("checkpoint every {} steps {}", every, optimiser));
+  using Optimiser = std::vector<std::string>;
+  for (const auto& [every, optimiser] :
+       std::vector<std::pair<int, Optimiser>>{{3, {}}, {4, {}}, {2, kLbfgs}}) {
+    SCOPED_TRACE(fmt::format("checkpoint every {} steps{}", every, set_options(optimiser)));
     std::vector<std::string> settings{fmt::format("training.checkpoint_steps={}", every)};
-    std::istringstream words(optimiser);
-    for (std::string word; words >> word;) settings.push_back(word);
-    std::string set;
-    for (const std::string& setting : settings) set += " --set " + setting;
+    settings.insert(settings.end(), optimiser.begin(), optimiser.end());
+    const std::string set = set_options(settings);
     const fs::path straight = dir_ / fmt::format("straight{}", every);
     const fs::path killed = dir_ / fmt::format("killed{}", every);
     ASSERT_EQ(train(straight, set).status, 0);
@@ -357,9 +363,7 @@ TEST_F(TrainCli, ResumeAfterKillIsBitIdentical) {
 
 TEST_F(TrainCli, OneAndTwoRanksGiveTheSameModel) {
   if (std::system("command -v mpirun > /dev/null 2>&1") != 0) GTEST_SKIP() << "no mpirun";
-  const std::string lbfgs = " --set optimiser.kind=lbfgs --set optimiser.weight_decay=0 "
-                            "--set optimiser.learning_rate=0.1";
-  for (const std::string& optimiser : {std::string(), lbfgs}) {
+  for (const std::string& optimiser : {std::string(), set_options(kLbfgs)}) {
     SCOPED_TRACE(optimiser);
     const fs::path one = dir_ / ("one" + std::to_string(optimiser.size()));
     const fs::path two = dir_ / ("two" + std::to_string(optimiser.size()));
