@@ -164,6 +164,11 @@ TEST_F(BaselinesCommand, BadInputGivesOneClearError) {
   result = baselines("--set \"data.validation=[" + quoted(dir_ / "training.h5") + "]\"");
   EXPECT_EQ(result.status, 1);
   EXPECT_NE(result.err.find("data.validation"), std::string::npos) << result.err;
+  // one λ for the fit: a dataset's own derivative_weight is fpgauge train's
+  result = baselines("--set \"data.training=[{file=" + quoted(dir_ / "training.h5") +
+                     ", derivative_weight=0.0}]\"");
+  EXPECT_EQ(result.status, 1);
+  EXPECT_NE(result.err.find("derivative_weight"), std::string::npos) << result.err;
   result = baselines("--set fatlink.c_max=0.3");
   EXPECT_EQ(result.status, 1);
   EXPECT_NE(result.err.find("fatlink.c_max"), std::string::npos) << result.err;
@@ -177,7 +182,7 @@ TEST_F(BaselinesCommand, BadInputGivesOneClearError) {
   EXPECT_NE(result.err.find("junk.h5"), std::string::npos) << result.err;
   // labels of another RG transformation (here another fine action) cannot join the fit
   test::write_wilson_dataset(dir_ / "wilson.h5", kCoarse, 2, 40);
-  for (const std::string& key : {"data.training", "data.validation"}) {
+  for (const std::string key : {"data.training", "data.validation"}) {
     const std::string other = key == "data.training"
                                   ? "[" + quoted(dir_ / "training.h5") + ", " + quoted(dir_ / "wilson.h5") + "]"
                                   : "[" + quoted(dir_ / "wilson.h5") + "]";

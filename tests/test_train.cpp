@@ -229,6 +229,30 @@ TEST(TrainingLoss, BatchIsTheWeightedMeanAndMixesExtents) {
     EXPECT_NEAR(g[k], (g0[k] + 3 * g1[k]) / 4, 1e-13 * (std::abs(g0[k]) + std::abs(g1[k]))) << k;
 }
 
+TEST(TrainingLoss, ADatasetsOwnDerivativeWeightReplacesLambdaForItsLabels) {
+  // Dataset b with derivative_weight 0: its labels enter with their value term only.
+  const test::ScratchDirectory dir;
+  test::write_wilson_dataset(dir / "a.h5", {2, 2, 2, 2}, 1, 30);
+  test::write_wilson_dataset(dir / "b.h5", {2, 2, 2, 2}, 1, 40);
+  const std::vector<train::DatasetSource> sources{{dir / "a.h5", 1.0}, {dir / "b.h5", 3.0, 0.0}};
+  const train::TrainingData data = train::load_training_data(sources);
+  ASSERT_FALSE(data.labels[0].derivative_weight.has_value());
+  ASSERT_EQ(data.labels[1].derivative_weight, 0.0);
+  const LcnnModel model =
+      LcnnModel::random(Architecture::parse("input plaquettes; lcb 2; act tanh; trace; mlp 4"), 5);
+  std::vector<double> g0, g1, g;
+  const train::LossSums l0 = train::configuration_loss(model, data.labels[0], 0.7, &g0);
+  const train::LossSums l1 = train::configuration_loss(model, data.labels[1], 0.0, &g1);
+  ASSERT_GT(l1.derivative, 1e-3 * l1.value);  // so that dropping it shows
+  const std::vector<const TrainingLabel*> batch{&data.labels[0], &data.labels[1]};
+  const train::LossSums sums = train::batch_loss(model, batch, 0.7, &g, Communicator::world());
+  EXPECT_NEAR(sums.mean().loss, (l0.loss + 3 * l1.value) / 4, 1e-14 * l0.loss);
+  EXPECT_NEAR(sums.mean().derivative, (l0.derivative + 3 * l1.derivative) / 4,
+              1e-14 * l0.derivative);
+  for (std::size_t k = 0; k < g.size(); ++k)
+    EXPECT_NEAR(g[k], (g0[k] + 3 * g1[k]) / 4, 1e-13 * (std::abs(g0[k]) + std::abs(g1[k]))) << k;
+}
+
 TEST(TrainingLoss, ABaseActionShiftsTheTargetsNotTheScales) {
   // The loss of a correction on shifted labels is the loss of A_base + A_θ on the FP labels.
   const test::ScratchDirectory dir;

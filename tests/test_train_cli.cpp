@@ -394,6 +394,11 @@ TEST_F(TrainCli, BadInputIsOneClearLine) {
   const auto adam = train(dir_ / "run", "--set optimiser.kind=adam");
   EXPECT_EQ(adam.status, 1);  // weight decay needs AdamW
   EXPECT_NE(adam.err.find("optimiser.weight_decay"), std::string::npos) << adam.err;
+  const auto lambda = train(dir_ / "run", "--set 'data.datasets=[{file=\"" +
+                                               (dir_ / "small.h5").string() +
+                                               "\", derivative_weight=-1.0}]'");
+  EXPECT_EQ(lambda.status, 1);
+  EXPECT_NE(lambda.err.find("derivative_weight -1"), std::string::npos) << lambda.err;
   const auto help = run_fpgauge("train --help", dir_.path());
   EXPECT_EQ(help.status, 0);
   EXPECT_NE(help.out.find("--force"), std::string::npos);

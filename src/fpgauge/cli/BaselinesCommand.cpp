@@ -84,11 +84,14 @@ std::vector<fs::path> dataset_files(const RunCard& card, const char* key) {
 BaselinesRun prepare(const RunCard& card) {
   BaselinesRun run;
   run.training = label_dataset_sources(card, "data.training");
-  for (const train::DatasetSource& source : run.training)
+  for (const train::DatasetSource& source : run.training) {
     if (!fs::exists(source.file))
       card.reject("data.training", fmt::format("existing label datasets (fpgauge label); '{}' is "
                                                "not there",
                                                source.file.string()));
+    if (source.derivative_weight)  // the fit has one λ (loss.lambda)
+      card.reject("data.training", "datasets without derivative_weight (a key of fpgauge train)");
+  }
   run.validation = dataset_files(card, "data.validation");
   for (const fs::path& validation : run.validation)
     for (const train::DatasetSource& training : run.training)

@@ -89,14 +89,20 @@ std::vector<train::DatasetSource> label_dataset_sources(const RunCard& card, con
     const toml::table* table = (*entries)[k].as_table();
     if (!table) fail("expected a file name or a table {file = \"labels.h5\", weight = 1.0}");
     for (const auto& [name, value] : *table)
-      if (name != "file" && name != "weight")
-        fail(fmt::format("unknown key '{}' (known keys: file, weight)", name.str()));
+      if (name != "file" && name != "weight" && name != "derivative_weight")
+        fail(fmt::format("unknown key '{}' (known keys: file, weight, derivative_weight)",
+                         name.str()));
     const auto file = (*table)["file"].value<std::string>();
     const auto weight = (*table)["weight"].value<double>();
+    const auto derivative_weight = (*table)["derivative_weight"].value<double>();
     if (!file) fail("expected file (a string)");
     if (weight && !(*weight > 0.0 && std::isfinite(*weight)))
       fail(fmt::format("weight {} (expected a positive number)", *weight));
-    sources.push_back({*file, weight.value_or(1.0)});
+    if ((*table)["derivative_weight"] && !derivative_weight)
+      fail("derivative_weight: expected a number");
+    if (derivative_weight && !(*derivative_weight >= 0.0 && std::isfinite(*derivative_weight)))
+      fail(fmt::format("derivative_weight {} (expected a number >= 0)", *derivative_weight));
+    sources.push_back({*file, weight.value_or(1.0), derivative_weight});
   }
   return sources;
 }

@@ -252,8 +252,11 @@ json split_description(const train::TrainingData& data, const train::DataSplit& 
     return list;
   };
   json datasets = json::array();
-  for (const train::DatasetSource& source : run.datasets)
-    datasets.push_back({{"file", source.file.string()}, {"weight", source.weight}});
+  for (const train::DatasetSource& source : run.datasets) {
+    json entry = {{"file", source.file.string()}, {"weight", source.weight}};
+    if (source.derivative_weight) entry["derivative_weight"] = *source.derivative_weight;
+    datasets.push_back(entry);
+  }
   return {{"seed", run.split_seed},
           {"validation_fraction", run.validation_fraction},
           {"test_fraction", run.test_fraction},

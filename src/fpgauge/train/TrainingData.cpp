@@ -32,6 +32,7 @@ TrainingData load_training_data(std::span<const DatasetSource> sources) {
         data.labels.push_back(make_training_label(
             std::move(record.configuration), record.derivative, record.action, sources[k].weight,
             fmt::format("label dataset '{}' record {} ('{}')", file, r, record.source)));
+        data.labels.back().derivative_weight = sources[k].derivative_weight;
       } catch (const std::invalid_argument& e) {
         throw std::runtime_error(e.what());
       }

@@ -8,6 +8,7 @@
 // same batches as an uninterrupted one.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -18,6 +19,7 @@ namespace fpgauge::train {
 struct DatasetSource {
   std::filesystem::path file;
   double weight = 1.0;
+  std::optional<double> derivative_weight = std::nullopt;  // λ of its labels, if not the loss's
 };
 
 // Where a label comes from: index of its dataset in the list and of its record in the file.

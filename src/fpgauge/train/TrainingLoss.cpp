@@ -116,7 +116,9 @@ LossSums batch_loss(const nn::LcnnModel& model, std::span<const TrainingLabel* c
   std::vector<double> g;
   for (std::size_t i = static_cast<std::size_t>(ranks.rank()); i < batch.size();
        i += static_cast<std::size_t>(ranks.size())) {
-    const LossSums s = configuration_loss(model, *batch[i], lambda, gradient ? &g : nullptr);
+    const LossSums s = configuration_loss(model, *batch[i],
+                                          batch[i]->derivative_weight.value_or(lambda),
+                                          gradient ? &g : nullptr);
     const double w = batch[i]->weight;
     double* out = slots.data() + i * slot;
     const double members[kLossSlots] = {s.weight, s.loss, s.value, s.derivative, s.value_error,

@@ -7,6 +7,7 @@
 // gives ∇_θ A_θ. A batch averages L with per-configuration weights (the weight of the dataset a
 // configuration comes from): L_batch = Σ w_i L_i / Σ w_i.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -31,6 +32,7 @@ struct TrainingLabel {
   double derivative_norm2 = 0.0;    // Σ_{x,μ,a} (∂^a A_FP)²
   double weight = 1.0;              // w, the loss weight of its dataset
   std::string origin;               // "FILE record N", for messages
+  std::optional<double> derivative_weight = std::nullopt;  // its dataset's λ, if not the loss's
 };
 
 // Builds a label from the derivative components ∂^a A_FP per link l = 4x + μ. Throws
@@ -63,7 +65,8 @@ LossSums configuration_loss(const nn::LcnnModel& model, const TrainingLabel& lab
                             double lambda, std::vector<double>* gradient);
 
 // The weighted sums over `batch` and, if gradient is not null, the weighted mean gradient
-// Σ w_i ∇L_i / Σ w_i. Data parallel: configuration i is computed by rank i mod size; every
+// Σ w_i ∇L_i / Σ w_i; L_i with the label's own λ where it has one (e.g. instantons, whose small
+// FP derivative field no action fits, trained on their values only), else with `lambda`. Data parallel: configuration i is computed by rank i mod size; every
 // rank's results travel in the slot of their configuration (zeros elsewhere) through one
 // deterministic all-reduce, and every rank adds the slots in batch order. So the result is the
 // same bits on every rank and for any number of ranks and threads. Every rank must call it with
