@@ -66,11 +66,11 @@ LossSums configuration_loss(const nn::LcnnModel& model, const TrainingLabel& lab
 
 // The weighted sums over `batch` and, if gradient is not null, the weighted mean gradient
 // Σ w_i ∇L_i / Σ w_i; L_i with the label's own λ where it has one (e.g. instantons, whose small
-// FP derivative field no action fits, trained on their values only), else with `lambda`. Data parallel: configuration i is computed by rank i mod size; every
-// rank's results travel in the slot of their configuration (zeros elsewhere) through one
-// deterministic all-reduce, and every rank adds the slots in batch order. So the result is the
-// same bits on every rank and for any number of ranks and threads. Every rank must call it with
-// the same batch.
+// FP derivative field no action fits, trained on their values only), else with `lambda`. Data
+// parallel: configuration i is computed by rank i mod size; every rank's results travel in the
+// slot of their configuration (zeros elsewhere) through one deterministic all-reduce, and every
+// rank adds the slots in batch order. So the result is the same bits on every rank and for any
+// number of ranks and threads. Every rank must call it with the same batch.
 LossSums batch_loss(const nn::LcnnModel& model, std::span<const TrainingLabel* const> batch,
                     double lambda, std::vector<double>* gradient, const Communicator& ranks);
 
