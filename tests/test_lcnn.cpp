@@ -107,6 +107,10 @@ TEST(LcnnArchitecture, ParsesAndPrintsTheCanonicalForm) {
             "act sigmoid; trace; mlp 16 16 act=tanh");
   EXPECT_EQ(Architecture::parse(arch.to_string()), arch);
   EXPECT_EQ(arch.output_channels(), 8);
+  const Architecture centred = Architecture::parse("input plaquettes centred rectangles; trace; mlp");
+  EXPECT_EQ(centred.to_string(), "input plaquettes rectangles centred; trace; mlp act=tanh");
+  EXPECT_TRUE(centred.input.centred && centred.input.rectangles);
+  EXPECT_EQ(Architecture::parse(centred.to_string()), centred);
 }
 
 TEST(LcnnArchitecture, ParameterCountAndReceptiveField) {
@@ -147,6 +151,10 @@ TEST(LcnnArchitecture, RejectsMalformedTextNamingTheItem) {
   EXPECT_NE(message("input plaquettes; trace; mlp; lcb 2").find("nothing may follow"),
             std::string::npos);
   EXPECT_NE(message("input hexagons; trace; mlp").find("item 1"), std::string::npos);
+  EXPECT_NE(message("input plaquettes circles; trace; mlp").find("unknown input option 'circles'"),
+            std::string::npos);
+  EXPECT_NE(message("input plaquettes centred centred; trace; mlp").find("given twice"),
+            std::string::npos);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -344,7 +352,8 @@ INSTANTIATE_TEST_SUITE_P(
                       "input plaquettes; lcb 2 reach=1 dilation=2; trace; mlp",
                       "input plaquettes; act tanh; trace; mlp",
                       "input plaquettes; act sigmoid; trace; mlp",
-                      "input plaquettes; lcb 4; act tanh; lcb 4; trace; mlp 8"));
+                      "input plaquettes; lcb 4; act tanh; lcb 4; trace; mlp 8",
+                      "input plaquettes centred; lcb 3; act tanh; lcb 2; trace; mlp 4"));
 
 // ---------------------------------------------------------------------------------------------
 // Whole-model properties
@@ -368,12 +377,15 @@ TEST(LcnnModel, UnitFieldHasZeroActionAndForce) {
 TEST(LcnnModel, LinearHeadOnLoopTracesIsThePlaquetteRectangleAction) {
   // a(x) = Σ_loops w_loop Re tr(loop) + b with w = −c0/3 on plaquettes and −c1/3 on rectangles
   // gives a(x) − a_1 = the density of A = Σ c0 (1 − ⅓ Re tr P) + c1 (1 − ⅓ Re tr R) (SPEC §2):
-  // an exact value with an independent implementation, for the value and the force.
+  // an exact value with an independent implementation, for the value and the force. Centred
+  // loops (P − 1) shift a(x) by a constant, which cancels against the unit field.
   const auto geometry = Geometry::make({3, 4, 2, 3});
   const GaugeField u = random_gauge_field(geometry, 55);
-  for (const GaugeLoopAction& reference :
-       {GaugeLoopAction::wilson(), GaugeLoopAction::symanzik()}) {
-    const Architecture arch = Architecture::parse("input plaquettes rectangles; trace; mlp");
+  for (const auto& [reference, input] :
+       {std::pair{GaugeLoopAction::wilson(), "input plaquettes rectangles"},
+        std::pair{GaugeLoopAction::symanzik(), "input plaquettes rectangles"},
+        std::pair{GaugeLoopAction::symanzik(), "input plaquettes rectangles centred"}}) {
+    const Architecture arch = Architecture::parse(std::string(input) + "; trace; mlp");
     std::vector<double> weights(arch.parameter_count(), 0.0);
     for (int c = 0; c < 18; ++c) weights[2 * c] = -(c < 6 ? reference.c0() : reference.c1()) / 3;
     weights.back() = 0.25;  // the bias cancels against the unit field
@@ -381,13 +393,13 @@ TEST(LcnnModel, LinearHeadOnLoopTracesIsThePlaquetteRectangleAction) {
     AlgebraField d, expected;
     const double value = model.evaluate(u, &d, nullptr);
     reference.force(u, expected);
-    EXPECT_NEAR(value, reference.value(u), 1e-12 * std::abs(value)) << reference.name();
+    EXPECT_NEAR(value, reference.value(u), 1e-12 * std::abs(value)) << input;
     double worst = 0.0, scale = 0.0;
     for (SiteIndex l = 0; l < d.size(); ++l) {
       worst = std::max(worst, norm2(d[l] - expected[l]));
       scale = std::max(scale, norm2(expected[l]));
     }
-    EXPECT_LT(std::sqrt(worst / scale), 1e-12) << reference.name();
+    EXPECT_LT(std::sqrt(worst / scale), 1e-12) << input;
   }
 }
 

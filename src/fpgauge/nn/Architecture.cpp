@@ -132,11 +132,18 @@ Architecture Architecture::parse(std::string_view text) {
     const std::string_view keyword = item.words[0];
     switch (stage) {
       case Stage::input:
-        if (keyword != "input") item.fail("the first item must be 'input plaquettes [rectangles]'");
-        if (item.words.size() < 2 || item.words[1] != "plaquettes" || item.words.size() > 3 ||
-            (item.words.size() == 3 && item.words[2] != "rectangles"))
-          item.fail("expected 'input plaquettes' or 'input plaquettes rectangles'");
-        arch.input.rectangles = item.words.size() == 3;
+        if (keyword != "input")
+          item.fail("the first item must be 'input plaquettes [rectangles] [centred]'");
+        if (item.words.size() < 2 || item.words[1] != "plaquettes")
+          item.fail("expected 'input plaquettes [rectangles] [centred]'");
+        for (std::size_t k = 2; k < item.words.size(); ++k) {
+          const std::string_view word = item.words[k];
+          if (word != "rectangles" && word != "centred")
+            item.fail(fmt::format("unknown input option '{}': known are rectangles, centred", word));
+          bool& option = word == "rectangles" ? arch.input.rectangles : arch.input.centred;
+          if (option) item.fail(fmt::format("'{}' given twice", word));
+          option = true;
+        }
         stage = Stage::matrix_layers;
         break;
       case Stage::matrix_layers:
@@ -168,7 +175,9 @@ Architecture Architecture::parse(std::string_view text) {
 }
 
 std::string Architecture::to_string() const {
-  std::string text = input.rectangles ? "input plaquettes rectangles" : "input plaquettes";
+  std::string text = "input plaquettes";
+  if (input.rectangles) text += " rectangles";
+  if (input.centred) text += " centred";
   for (const MatrixLayer& layer : layers) {
     if (const auto* lcb = std::get_if<LcbLayer>(&layer))
       text +=

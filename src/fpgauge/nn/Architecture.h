@@ -2,8 +2,10 @@
 // The architecture of an L-CNN (SPEC §5) and its readable text form. One item per line or
 // separated by ';', '#' starts a comment:
 //
-//   input plaquettes [rectangles]        closed loops at x: the 6 plaquettes P_μν (μ<ν), and
-//                                        with `rectangles` the 12 loops R_μν, R_νμ (2×1, 1×2)
+//   input plaquettes [rectangles] [centred]
+//                                        closed loops at x: the 6 plaquettes P_μν (μ<ν), and
+//                                        with `rectangles` the 12 loops R_μν, R_νμ (2×1, 1×2);
+//                                        with `centred` each loop minus the unit matrix
 //   lcb N [reach=R] [dilation=D]         L-CB with N output channels; transports by k·D steps
 //                                        along ±μ for k = 1..R (default R = D = 1)
 //   act tanh|sigmoid                     L-Act W → g(Re tr W)·W
@@ -29,6 +31,10 @@ std::string_view activation_name(Activation activation);
 
 struct LoopInput {
   bool rectangles = false;
+  // W = P − 1 instead of P: the same span of functions (L-CB's augmentation holds the unit
+  // matrix), but a product of two features is then of second order in the field strength
+  // (P − 1 ≈ i a² F), not a mix of orders 0, 1 and 2 tied to one weight.
+  bool centred = false;
   int channels() const { return rectangles ? 18 : 6; }
   // How far the loops at x reach in the positive direction (sites x .. x+extent).
   int extent() const { return rectangles ? 2 : 1; }

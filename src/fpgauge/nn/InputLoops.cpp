@@ -32,7 +32,7 @@ Matrix3<T> segment_product(const LinkField<Matrix3<T>>& u, SiteIndex start,
 
 }  // namespace
 
-InputLoops::InputLoops(const LoopInput& input) {
+InputLoops::InputLoops(const LoopInput& input) : centred_(input.centred) {
   for (int mu = 0; mu < kDimensions; ++mu)
     for (int nu = mu + 1; nu < kDimensions; ++nu)
       paths_.push_back({forward_step(mu), forward_step(nu), backward_step(mu), backward_step(nu)});
@@ -50,8 +50,10 @@ template <class T>
 void InputLoops::forward(const LinkField<Matrix3<T>>& u, FeatureField<T>& loops) const {
   loops = FeatureField<T>(channels(), u.geometry().volume());
   for_each_site(loops.volume(), [&](SiteIndex s) {
-    for (int c = 0; c < channels(); ++c)
+    for (int c = 0; c < channels(); ++c) {
       loops(c, s) = segment_product(u, s, std::span<const Step>(paths_[c]));
+      if (centred_) loops(c, s) -= Matrix3<T>::identity();
+    }
   });
 }
 

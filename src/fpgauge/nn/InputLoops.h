@@ -3,7 +3,8 @@
 // (SPEC §5; they transform as W → Ω(x) W Ω(x)†). Channels in order: the plaquettes
 // P_μν(x) = U_μ(x) U_ν(x+μ̂) U_μ(x+ν̂)† U_ν(x)† for (μ,ν) = (0,1),(0,2),(0,3),(1,2),(1,3),(2,3);
 // with rectangles then, plane by plane in the same order, R_μν (two steps along μ, one along ν)
-// and R_νμ, oriented like P_μν (lattice/GaugeLoops.h).
+// and R_νμ, oriented like P_μν (lattice/GaugeLoops.h). Centred: every loop minus the unit matrix
+// (a constant shift, so the reverse pass is the same).
 #include <vector>
 
 #include "fpgauge/lattice/Fields.h"
@@ -30,6 +31,7 @@ class InputLoops {
 
  private:
   std::vector<std::vector<Step>> paths_;
+  bool centred_ = false;
 };
 
 }  // namespace fpgauge::nn
