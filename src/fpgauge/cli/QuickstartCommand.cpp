@@ -62,10 +62,10 @@ struct ChainSize {
 ChainSize chain_size(const std::string& size) {
   if (size == "tiny")
     return {2, {5.7, 8.0}, 6, 2, 2, 20, 5, 1e-8, 6, {1.0, 1.5},
-            "input plaquettes; lcb 2; act tanh; trace; mlp", 4, 4, 2, 4};
+            "input plaquettes centred; lcb 2; act tanh; trace; mlp", 4, 4, 2, 4};
   if (size == "small")
     return {4, {5.7, 6.0, 8.0}, 24, 4, 8, 200, 20, 1e-9, 12, {0.75, 1.0, 1.5, 2.0, 2.5},
-            "input plaquettes; lcb 4; act tanh; lcb 4; act tanh; trace; mlp", 60, 4, 20, 9};
+            "input plaquettes centred; lcb 4; act tanh; lcb 4; act tanh; trace; mlp", 60, 4, 20, 9};
   throw std::runtime_error(fmt::format("quickstart --size {}: expected tiny or small", size));
 }
 

@@ -62,6 +62,7 @@ depths = [1, 2]
 widths = [4, 8]
 reaches = [1]
 rectangles = [false]
+centred = true
 mlp = "8"
 max_parameters = 0
 max_seconds = 0.0
@@ -118,9 +119,10 @@ std::vector<int> grid_values(const RunCard& card, const char* key) {
   return grid;
 }
 
-std::string point_architecture(int depth, int width, int reach, bool rectangles,
+std::string point_architecture(int depth, int width, int reach, bool rectangles, bool centred,
                                const std::string& mlp) {
   std::string text = rectangles ? "input plaquettes rectangles" : "input plaquettes";
+  if (centred) text += " centred";
   for (int layer = 0; layer < depth; ++layer)
     text += fmt::format("; lcb {} reach={}; act tanh", width, reach);
   return text + "; trace; mlp" + (mlp.empty() ? "" : " " + mlp);
@@ -152,6 +154,7 @@ SearchRun prepare(const RunCard& card) {
   }
   if (rectangles.empty())
     card.reject("search.rectangles", "a non-empty array: [false], [true] or [false, true]");
+  const bool centred = card.boolean("search.centred");
   const std::string mlp = card.string("search.mlp");
 
   run.max_parameters = card.integer("search.max_parameters");
@@ -167,7 +170,7 @@ SearchRun prepare(const RunCard& card) {
         for (const bool rect : rectangles) {
           GridPoint point{depth, width, reach, rect, "", "", 0, 0};
           point.name = fmt::format("d{}_w{}_r{}_{}", depth, width, reach, rect ? "r" : "p");
-          point.architecture = point_architecture(depth, width, reach, rect, mlp);
+          point.architecture = point_architecture(depth, width, reach, rect, centred, mlp);
           try {
             const nn::Architecture parsed = nn::Architecture::parse(point.architecture);
             point.parameters = parsed.parameter_count();

@@ -68,7 +68,7 @@ split_seed = 1
 
 [model]
 start = "random"
-architecture = "input plaquettes; lcb 4; act tanh; lcb 4; act tanh; trace; mlp 8"
+architecture = "input plaquettes centred; lcb 4; act tanh; lcb 4; act tanh; trace; mlp 8"
 seed = 1
 file = ""
 base = ""
