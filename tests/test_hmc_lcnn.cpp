@@ -123,13 +123,17 @@ TEST_P(HmcWithLcnn, ForwardFlipForwardFlipReturnsToStart) {
 
 // Omelyan is second order: |ΔH| falls by 4 per halving of ε in the asymptotic regime. Measured
 // for Wilson + random network (3 draws): 0.258, 0.0108, 0.00449, 0.00116, 0.000291 for 4 … 64
-// steps — ratios 3.9 and 4.0 from 16 steps on; for the shipped model 4.00 from 16 to 32.
+// steps — ratios 3.9 and 4.0 from 16 steps on. The mean over 8 momentum draws: 16 → 32 steps
+// gives 4.42 (Wilson + random network) and 3.71 (the shipped model); 3 draws are too few for
+// this window (the shipped model of 2026-11-28: 3.21).
 TEST_P(HmcWithLcnn, HalvingTheStepQuartersDeltaH) {
   const auto action = GetParam().action();
   const double beta = GetParam().beta;
   const GaugeField u = test::thermalised_wilson(kSmall);
-  const double coarse = mean_abs_delta_h(Hmc(single_level(*action, beta, 16, Integrator::omelyan)), u, 3);
-  const double fine = mean_abs_delta_h(Hmc(single_level(*action, beta, 32, Integrator::omelyan)), u, 3);
+  const double coarse =
+      mean_abs_delta_h(Hmc(single_level(*action, beta, 16, Integrator::omelyan)), u, 8);
+  const double fine =
+      mean_abs_delta_h(Hmc(single_level(*action, beta, 32, Integrator::omelyan)), u, 8);
   RecordProperty("ratio", fmt::format("{:.3f}", coarse / fine));
   EXPECT_GT(coarse / fine, 3.3) << coarse << " → " << fine;
   EXPECT_LT(coarse / fine, 4.8) << coarse << " → " << fine;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The full run behind models/default/ and docs/results.md: training ensembles over beta = 5 ... 20,
-# their FP labels, instantons, the volume-transfer set, the architecture search, the training, the
-# baselines and the evaluation. Every step resumes or finds itself done when the script is rerun.
+# their FP labels, instantons, the volume-transfer set, the architecture search, the baselines, the
+# training, the finetuning on instantons and the evaluation. Every step resumes or finds itself done when the script is rerun.
 #
 #   tools/run_default_model.sh [FPGAUGE]        # from the repository root; FPGAUGE = build/fpgauge
 #
@@ -33,6 +33,11 @@ done
   --set "input.configurations=['out/default_instantons_8']" --output out/default_instantons_8.h5
 [ -f out/default_instantons_24/index.json ] ||
   "$fpgauge" instantons configs/default_model/instantons_evaluate.toml
+[ -f out/default_instantons_train_8/index.json ] ||
+  "$fpgauge" instantons configs/default_model/instantons_train_8.toml
+"$fpgauge" label configs/default_model/label_instantons.toml \
+  --set "input.configurations=['out/default_instantons_train_8']" \
+  --output out/default_instantons_train_8.h5
 "$fpgauge" generate configs/default_model/generate_transfer_b6.0.toml
 "$fpgauge" label configs/default_model/label_transfer_b6.0.toml
 
