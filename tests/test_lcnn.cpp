@@ -107,7 +107,8 @@ TEST(LcnnArchitecture, ParsesAndPrintsTheCanonicalForm) {
             "act sigmoid; trace; mlp 16 16 act=tanh");
   EXPECT_EQ(Architecture::parse(arch.to_string()), arch);
   EXPECT_EQ(arch.output_channels(), 8);
-  const Architecture centred = Architecture::parse("input plaquettes centred rectangles; trace; mlp");
+  const Architecture centred =
+      Architecture::parse("input plaquettes centred rectangles; trace; mlp");
   EXPECT_EQ(centred.to_string(), "input plaquettes rectangles centred; trace; mlp act=tanh");
   EXPECT_TRUE(centred.input.centred && centred.input.rectangles);
   EXPECT_EQ(Architecture::parse(centred.to_string()), centred);

@@ -139,7 +139,8 @@ Architecture Architecture::parse(std::string_view text) {
         for (std::size_t k = 2; k < item.words.size(); ++k) {
           const std::string_view word = item.words[k];
           if (word != "rectangles" && word != "centred")
-            item.fail(fmt::format("unknown input option '{}': known are rectangles, centred", word));
+            item.fail(
+                fmt::format("unknown input option '{}': known are rectangles, centred", word));
           bool& option = word == "rectangles" ? arch.input.rectangles : arch.input.centred;
           if (option) item.fail(fmt::format("'{}' given twice", word));
           option = true;
