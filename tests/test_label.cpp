@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <hdf5.h>
 
 #include <algorithm>
 #include <cstring>
@@ -20,6 +21,7 @@
 #include "fpgauge/actions/GaugeLoopAction.h"
 #include "fpgauge/io/LabelDataset.h"
 #include "fpgauge/io/Nersc.h"
+#include "fpgauge/lattice/GaugeFieldOps.h"
 #include "fpgauge/rg/FpEquation.h"
 
 namespace fpgauge {
@@ -53,6 +55,8 @@ void expect_same_record(const LabelRecord& a, const LabelRecord& b) {
   EXPECT_TRUE(same_bits(a.residual, b.residual)) << a.source;
   EXPECT_EQ(a.iterations, b.iterations) << a.source;
   EXPECT_EQ(a.converged, b.converged) << a.source;
+  EXPECT_EQ(a.minima, b.minima) << a.source;
+  EXPECT_TRUE(same_bits(a.derivative_spread, b.derivative_spread)) << a.source;
 }
 
 void expect_same_records(const std::vector<LabelRecord>& a, const std::vector<LabelRecord>& b) {
@@ -109,6 +113,8 @@ LabelRecord test_record(int k) {
   record.residual = 3e-10 * (k + 1);
   record.iterations = 70 + k;
   record.converged = k != 2;
+  record.minima = 1 + k;
+  record.derivative_spread = 0.125 * k;
   return record;
 }
 
@@ -188,6 +194,38 @@ TEST(LabelDataset, ResumesAndExtendsWithoutDuplicatesAndRefusesOtherLabels) {
   LabelDatasetWriter fresh(file, other, true);
   EXPECT_EQ(fresh.size(), 0);
   EXPECT_EQ(read_label_dataset(file).records.size(), 3u);
+}
+
+// Datasets from before multi-start labels lack the columns minima and derivative_spread: they
+// read as one minimum and spread 0, and a writer extending them adds the columns.
+TEST(LabelDataset, DatasetsWithoutTheMinimaColumnsReadAsOneStartAndAreExtended) {
+  const test::ScratchDirectory dir;
+  const fs::path file = dir / "labels.h5";
+  {
+    LabelDatasetWriter writer(file, test_header(), false);
+    for (int k = 0; k < 2; ++k) writer.append(test_record(k));
+    writer.commit();
+  }
+  {
+    const hid_t h5 = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(h5, 0);
+    EXPECT_GE(H5Ldelete(h5, "minima", H5P_DEFAULT), 0);
+    EXPECT_GE(H5Ldelete(h5, "derivative_spread", H5P_DEFAULT), 0);
+    H5Fclose(h5);
+  }
+  std::vector<LabelRecord> expected{test_record(0), test_record(1)};
+  for (LabelRecord& record : expected) {
+    record.minima = 1;
+    record.derivative_spread = 0.0;
+  }
+  expect_same_records(read_label_dataset(file).records, expected);
+  {
+    LabelDatasetWriter writer(file, test_header(), false);
+    writer.append(test_record(2));
+    writer.commit();
+  }
+  expected.push_back(test_record(2));
+  expect_same_records(read_label_dataset(file).records, expected);
 }
 
 // A writer killed (SIGKILL) at a random moment while it appends records as fast as it can, i.e.
@@ -344,6 +382,47 @@ TEST_F(LabelCommand, ResumedRunEqualsAnUninterruptedOne) {
   ASSERT_EQ(result.status, 0) << result.err;
   EXPECT_NE(result.out.find("1 of the card's 3 are in"), std::string::npos) << result.out;
   expect_same_records(read_label_dataset(resumed).records, read_label_dataset(whole).records);
+}
+
+// A Haar-random configuration (several minima) and a smooth one (one), labelled from four starts:
+// the records are those of solve_fp_equation_from_starts, and a run from one start is refused
+// for the dataset.
+TEST_F(LabelCommand, SeveralStartsKeepTheLowestMinimumAndCountTheMinima) {
+  const GaugeField rough = random_gauge_field(Geometry::make(kCoarse), 2);
+  write_nersc(dir_ / "rough.nersc", rough);
+  const fs::path output = dir_ / "labels.h5";
+  const std::string files = "--set \"input.configurations=[" + quoted_toml(dir_ / "rough.nersc") +
+                            ", " + quoted_toml(configuration_file(0)) + "]\" --set kernel.c=0.1";
+  const auto result = label(output, files + " --set minimiser.starts=4");
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_NE(result.out.find("4 starts: 1 of 2 configurations have more than one minimum"),
+            std::string::npos)
+      << result.out;
+  const LabelDataset dataset = read_label_dataset(output);
+  ASSERT_EQ(dataset.records.size(), 2u);
+  const BlockingKernel kernel = BlockingKernel::degrand(0.1, 8.0);
+  const std::vector<GaugeField> fields{rough, configurations_[0]};
+  for (std::size_t k = 0; k < 2; ++k) {
+    const FpLabel direct =
+        solve_fp_equation_from_starts(fields[k], GaugeLoopAction::wilson(), kernel,
+                                      {.gradient_tolerance = 1e-9}, {.count = 4});
+    const LabelRecord& record = dataset.records[k];
+    EXPECT_TRUE(same_bits(record.action, direct.action)) << k;
+    EXPECT_EQ(record.minima, direct.minima) << k;
+    EXPECT_TRUE(same_bits(record.derivative_spread, direct.derivative_spread)) << k;
+    for (SiteIndex l = 0; l < direct.derivative.size(); ++l)
+      ASSERT_EQ(record.derivative[static_cast<std::size_t>(l)],
+                matrix_to_algebra(direct.derivative[l]))
+          << k << " link " << l;
+  }
+  EXPECT_GE(dataset.records[0].minima, 2);
+  EXPECT_GT(dataset.records[0].derivative_spread, 0.01);
+  EXPECT_EQ(dataset.records[1].minima, 1);
+  EXPECT_NE(dataset.header.minimiser.find("\"starts\""), std::string::npos);
+
+  const auto one_start = label(output, files);
+  EXPECT_EQ(one_start.status, 1);
+  EXPECT_NE(error_line(one_start.err).find("minimiser = "), std::string::npos) << one_start.err;
 }
 
 TEST_F(LabelCommand, ReportsTheChangeOfTheLabelsWithAnotherFineAction) {

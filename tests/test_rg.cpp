@@ -179,6 +179,32 @@ TEST_F(FpEquation, CoarseGaugeInvariance) {
     }
 }
 
+TEST_F(FpEquation, SmoothFieldReachesOneMinimumFromEveryStart) {
+  const GaugeField v = test::near_unit_gauge_field(coarse_, 12, 0.3);
+  const FpLabel single = solve_fp_equation(v, wilson_, kernel_, options_);
+  const FpLabel label =
+      solve_fp_equation_from_starts(v, wilson_, kernel_, options_, {.count = 4, .spread = 0.5});
+  EXPECT_EQ(label.minima, 1);
+  EXPECT_LT(label.derivative_spread, 1e-6);
+  EXPECT_GT(label.derivative_spread, 0.0);  // the starts did end elsewhere within the tolerance
+  EXPECT_EQ(label.action, single.action);  // the prolongation's label, bit for bit
+  for (SiteIndex l = 0; l < v.size(); ++l)
+    ASSERT_EQ(norm2(label.derivative[l] - single.derivative[l]), 0.0) << "link " << l;
+}
+
+// A Haar-random coarse field, the roughest there is: F has several local minima, and the label
+// is the lowest one the starts reach.
+TEST_F(FpEquation, RoughFieldKeepsTheLowestOfSeveralMinima) {
+  const GaugeField v = random_gauge_field(coarse_, 2);
+  const FpLabel single = solve_fp_equation(v, wilson_, kernel_, options_);
+  const FpLabel label =
+      solve_fp_equation_from_starts(v, wilson_, kernel_, options_, {.count = 4, .spread = 0.5});
+  EXPECT_GE(label.minima, 2);
+  EXPECT_GT(label.derivative_spread, 0.01);
+  EXPECT_LE(label.action, single.action);
+  EXPECT_TRUE(label.minimisation.converged);
+}
+
 TEST_F(FpEquation, EnvelopeDerivativeMatchesFiniteDifferences) {
   const GaugeField v = test::near_unit_gauge_field(coarse_, 11, 0.3);
   GaugeField minimiser;

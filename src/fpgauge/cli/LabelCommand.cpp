@@ -15,6 +15,9 @@
 // rank; rank 0 gathers each batch and appends it in list order, so the dataset does not depend on
 // the number of ranks. Every rank learns every error at the same collective, so all stop together.
 //
+// Several starts: minimiser.starts > 1 keeps the lowest of several minimisations (rg/FpEquation.h:
+// solve_fp_equation_from_starts) and records how many minima they reached and how far apart.
+//
 // Self-consistent iteration: fine_action.fp_steps = k labels with A_k, A_1 = the card's fine
 // action and A_{j+1}(V) = min_U [A_j(U) + T(U,V)] (rg/FpStepAction.h), so the labels are
 // A_{k+1}'s. [compare] labels each configuration a second time with another fine action or
@@ -71,6 +74,9 @@ paths = []
 tolerance = 1e-9
 max_iterations = 10000
 history = 10
+starts = 1
+start_spread = 0.5
+start_seed = 1
 
 [compare]
 fine_action = ""
@@ -86,6 +92,7 @@ struct LabelRun {
   std::shared_ptr<const Action> comparison;  // null without a [compare] setting
   std::optional<BlockingKernel> kernel;
   MinimiserOptions minimiser;
+  FpStarts starts;
   fs::path output;
 };
 
@@ -217,6 +224,15 @@ LabelRun prepare(const RunCard& card) {
   const std::int64_t history = card.integer("minimiser.history");
   if (history < 1 || history > 1000) card.reject("minimiser.history", "an integer between 1 and 1000");
   run.minimiser.history = static_cast<int>(history);
+  const std::int64_t starts = card.integer("minimiser.starts");
+  if (starts < 1 || starts > 1000) card.reject("minimiser.starts", "an integer between 1 and 1000");
+  run.starts.count = static_cast<int>(starts);
+  run.starts.spread = card.real("minimiser.start_spread");
+  if (!(run.starts.spread > 0.0 && run.starts.spread <= 10.0))
+    card.reject("minimiser.start_spread", "a number in (0, 10]");
+  const std::int64_t seed = card.integer("minimiser.start_seed");
+  if (seed < 0) card.reject("minimiser.start_seed", "a non-negative integer");
+  run.starts.seed = static_cast<std::uint64_t>(seed);
 
   const std::string name = card.string("fine_action.name");
   const auto steps = static_cast<int>(card.integer("fine_action.fp_steps"));
@@ -236,11 +252,17 @@ LabelRun prepare(const RunCard& card) {
   return run;
 }
 
-json minimiser_description(const MinimiserOptions& options) {
-  return {{"method", "lbfgs"},
-          {"gradient_tolerance", options.gradient_tolerance},
-          {"max_iterations", options.max_iterations},
-          {"history", options.history}};
+// The starts appear only when there are several, so that datasets made before they existed
+// (from the prolongation alone) can be extended by a run with one start.
+json minimiser_description(const MinimiserOptions& options, const FpStarts& starts) {
+  json description = {{"method", "lbfgs"},
+                      {"gradient_tolerance", options.gradient_tolerance},
+                      {"max_iterations", options.max_iterations},
+                      {"history", options.history}};
+  if (starts.count > 1)
+    description["starts"] = {
+        {"count", starts.count}, {"spread", starts.spread}, {"seed", starts.seed}};
+  return description;
 }
 
 std::vector<double> reals_of(const AlgebraField& d) {
@@ -259,7 +281,8 @@ std::string label_message(const LabelRun& run, const std::string& source,
     const auto start = std::chrono::steady_clock::now();
     ConfigurationFile file = read_configuration(source, extents);
     const auto ensemble = file.header.find("ENSEMBLE_ID");
-    const FpLabel label = solve_fp_equation(file.field, *run.fine_action, *run.kernel, run.minimiser);
+    const FpLabel label = solve_fp_equation_from_starts(file.field, *run.fine_action, *run.kernel,
+                                                        run.minimiser, run.starts);
     std::vector<double> links;
     for (SiteIndex l = 0; l < file.field.size(); ++l)
       for (int i = 0; i < 3; ++i)
@@ -274,7 +297,9 @@ std::string label_message(const LabelRun& run, const std::string& source,
                     {"kernel", label.kernel},
                     {"residual", label.minimisation.residual},
                     {"iterations", label.minimisation.iterations},
-                    {"converged", label.minimisation.converged}};
+                    {"converged", label.minimisation.converged},
+                    {"minima", label.minima},
+                    {"derivative_spread", label.derivative_spread}};
     if (run.comparison) {
       const FpLabel other =
           solve_fp_equation(file.field, *run.comparison, *run.kernel, run.minimiser);
@@ -321,13 +346,15 @@ LabelRecord record_of(const json& message, const std::shared_ptr<const Geometry>
   record.residual = message["residual"].get<double>();
   record.iterations = message["iterations"].get<std::int64_t>();
   record.converged = message["converged"].get<bool>();
+  record.minima = message["minima"].get<std::int64_t>();
+  record.derivative_spread = message["derivative_spread"].get<double>();
   return record;
 }
 
 // Statistics of the run, for the closing summary.
 struct LabelSummary {
-  std::int64_t labelled = 0, not_converged = 0, iterations = 0;
-  double seconds = 0.0;
+  std::int64_t labelled = 0, not_converged = 0, iterations = 0, several_minima = 0;
+  double seconds = 0.0, derivative_spread = 0.0;  // the spread summed over the labels
   long double action_change = 0.0, derivative_change = 0.0;  // sums over compared labels
 };
 
@@ -339,6 +366,10 @@ void log_record(const LabelRun& run, const json& message, std::int64_t number, s
   summary.not_converged += converged ? 0 : 1;
   summary.iterations += message["iterations"].get<std::int64_t>();
   summary.seconds += seconds;
+  const auto minima = message["minima"].get<std::int64_t>();
+  const double spread = message["derivative_spread"];
+  summary.several_minima += minima > 1 ? 1 : 0;
+  summary.derivative_spread += spread;
   std::string line = fmt::format(
       "label {}/{} {}: A_FP {:.12g} (A_fine {:.9g}, T {:.9g}), {} iterations, residual {:.2e}{}, "
       "{:.2f} s",
@@ -346,6 +377,9 @@ void log_record(const LabelRun& run, const json& message, std::int64_t number, s
       message["fine_action"].get<double>(), message["kernel"].get<double>(),
       message["iterations"].get<std::int64_t>(), message["residual"].get<double>(),
       converged ? "" : " NOT CONVERGED", seconds);
+  if (run.starts.count > 1)
+    line += fmt::format("; {} starts: {} minim{}, derivative spread {:.3e}", run.starts.count,
+                        minima, minima == 1 ? "um" : "a", spread);
   if (message.contains("comparison")) {
     const json& c = message["comparison"];
     const double change = (c["action"].get<double>() - action) / action;
@@ -380,7 +414,7 @@ void run_label(const RunCardOptions& options) {
       header.fine_action = run.fine_action->description().dump();
       header.kernel = run.kernel->description().dump();
       header.kappa = run.kernel->kappa();
-      header.minimiser = minimiser_description(run.minimiser).dump();
+      header.minimiser = minimiser_description(run.minimiser, run.starts).dump();
       header.run_card = card.to_toml();
       writer = std::make_unique<LabelDatasetWriter>(run.output, header, options.force);
       std::vector<std::string> pending;
@@ -448,6 +482,11 @@ void run_label(const RunCardOptions& options) {
   if (summary.not_converged > 0)
     closing += fmt::format("; {} labels did NOT reach the tolerance (stored with converged = 0)",
                            summary.not_converged);
+  if (run.starts.count > 1 && summary.labelled > 0)
+    closing += fmt::format("; {} starts: {} of {} configurations have more than one minimum, mean "
+                           "derivative spread {:.3e}",
+                           run.starts.count, summary.several_minima, summary.labelled,
+                           summary.derivative_spread / static_cast<double>(summary.labelled));
   if (run.comparison && summary.labelled > 0)
     closing += fmt::format("; {} vs {}: mean |relative change| of A_FP {:.3e}, of the derivative "
                            "{:.3e}",

@@ -175,8 +175,16 @@ class Hdf5Location {
   Handle id_;
 };
 
-// The columns in file order; the string columns come last, at these positions.
-constexpr std::size_t kSourceColumn = 8, kEnsembleColumn = 9;
+std::vector<hsize_t> with_rows(hsize_t rows, const std::vector<hsize_t>& row) {
+  std::vector<hsize_t> dims{rows};
+  dims.insert(dims.end(), row.begin(), row.end());
+  return dims;
+}
+
+// The columns in file order; the string columns at these positions. The columns from
+// kFirstOptionalColumn on came with multi-start labels (2026-11-28): a dataset without them holds
+// labels from the prolongation alone (one minimum, spread 0), and a writer extending it adds them.
+constexpr std::size_t kSourceColumn = 8, kEnsembleColumn = 9, kFirstOptionalColumn = 10;
 std::vector<Column> columns(SiteIndex volume, hid_t string_type) {
   const auto v = static_cast<hsize_t>(volume);
   return {{"configuration", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {v, kDimensions, 3, 3, 2}},
@@ -188,13 +196,29 @@ std::vector<Column> columns(SiteIndex volume, hid_t string_type) {
           {"iterations", H5T_STD_I64LE, H5T_NATIVE_INT64, {}},
           {"converged", H5T_STD_U8LE, H5T_NATIVE_UINT8, {}},
           {"source", string_type, string_type, {}},
-          {"ensemble", string_type, string_type, {}}};
+          {"ensemble", string_type, string_type, {}},
+          {"minima", H5T_STD_I64LE, H5T_NATIVE_INT64, {}},
+          {"derivative_spread", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {}}};
 }
 
-std::vector<hsize_t> with_rows(hsize_t rows, const std::vector<hsize_t>& row) {
-  std::vector<hsize_t> dims{rows};
-  dims.insert(dims.end(), row.begin(), row.end());
-  return dims;
+bool column_exists(const Hdf5Location& h5, const Column& column) {
+  return H5Lexists(h5.id(), column.name, H5P_DEFAULT) > 0;
+}
+
+// A new column of `rows` rows, extendible; a chunk per record for the fields, 1024 records per
+// chunk for the scalars.
+Handle create_column(const Hdf5Location& h5, const Column& column, hsize_t rows) {
+  const std::vector<hsize_t> dims = with_rows(rows, column.row);
+  std::vector<hsize_t> maximum = dims, chunk = with_rows(column.row.empty() ? 1024 : 1, column.row);
+  maximum[0] = H5S_UNLIMITED;
+  const Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), maximum.data()),
+                     H5Sclose);
+  const Handle properties(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  H5Pset_chunk(properties, static_cast<int>(chunk.size()), chunk.data());
+  return Handle(h5.checked(H5Dcreate2(h5.id(), column.name, column.file_type, space, H5P_DEFAULT,
+                                      properties, H5P_DEFAULT),
+                           fmt::format("cannot create dataset '{}'", column.name)),
+                H5Dclose);
 }
 
 SiteIndex volume_of(const Coordinates& extents) {
@@ -357,6 +381,7 @@ hsize_t count_rows(const Hdf5Location& h5, const std::vector<Column>& layout,
                    std::vector<Handle>& datasets) {
   hsize_t records = 0;
   for (std::size_t c = 0; c < layout.size(); ++c) {
+    if (c >= kFirstOptionalColumn && !column_exists(h5, layout[c])) continue;
     hsize_t rows = 0;
     datasets.push_back(open_column(h5, layout[c], rows));
     if (c == 0) records = rows;
@@ -365,6 +390,25 @@ hsize_t count_rows(const Hdf5Location& h5, const std::vector<Column>& layout,
                           layout[0].name, records));
   }
   return records;
+}
+
+// The optional columns a dataset from before them lacks, holding what its labels are: from one
+// start, so one minimum and spread 0.
+void add_optional_columns(const Hdf5Location& h5, const std::vector<Column>& layout) {
+  hsize_t rows = 0;
+  open_column(h5, layout[kSourceColumn], rows);
+  const std::vector<std::int64_t> minima(rows, 1);
+  const std::vector<double> spread(rows, 0.0);
+  const void* values[] = {minima.data(), spread.data()};
+  static_assert(std::size(values) == 2, "one default per optional column");
+  for (std::size_t c = kFirstOptionalColumn; c < layout.size(); ++c) {
+    if (column_exists(h5, layout[c])) continue;
+    const Handle dataset = create_column(h5, layout[c], rows);
+    if (rows > 0)
+      h5.checked(H5Dwrite(dataset, layout[c].memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                          values[c - kFirstOptionalColumn]),
+                 fmt::format("cannot write dataset '{}'", layout[c].name));
+  }
 }
 
 // FILE.lock, in FILE's directory (created if need be).
@@ -430,6 +474,7 @@ LabelDatasetWriter::LabelDatasetWriter(const fs::path& file, const LabelDatasetH
     fs::copy_file(start, work);
     hdf5_ = std::make_unique<Hdf5File>(open_file(work, H5F_ACC_RDWR));
     hdf5_->layout = columns(volume, hdf5_->string_type);
+    add_optional_columns(hdf5_->h5, hdf5_->layout);
     const hsize_t records = count_rows(hdf5_->h5, hdf5_->layout, hdf5_->datasets);
     for (std::string& source : read_strings(hdf5_->h5, hdf5_->layout[kSourceColumn], records))
       sources_.insert(std::move(source));
@@ -456,21 +501,8 @@ LabelDatasetWriter::LabelDatasetWriter(const fs::path& file, const LabelDatasetH
   h5.write_string("run_card", header_.run_card);
   h5.write_string("program_version", header_.program_version);
   hdf5_->layout = columns(volume, hdf5_->string_type);
-  for (const Column& column : hdf5_->layout) {
-    const std::vector<hsize_t> dims = with_rows(0, column.row);
-    // A chunk per record for the fields, 1024 records per chunk for the scalars.
-    std::vector<hsize_t> maximum = dims, chunk = with_rows(column.row.empty() ? 1024 : 1, column.row);
-    maximum[0] = H5S_UNLIMITED;
-    const Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), maximum.data()),
-                       H5Sclose);
-    const Handle properties(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
-    H5Pset_chunk(properties, static_cast<int>(chunk.size()), chunk.data());
-    hdf5_->datasets.emplace_back(
-        h5.checked(H5Dcreate2(h5.id(), column.name, column.file_type, space, H5P_DEFAULT,
-                              properties, H5P_DEFAULT),
-                   fmt::format("cannot create dataset '{}'", column.name)),
-        H5Dclose);
-  }
+  for (const Column& column : hdf5_->layout)
+    hdf5_->datasets.push_back(create_column(h5, column, 0));
   h5.flush();
   last_checkpoint_ = std::chrono::steady_clock::now();
 }
@@ -519,7 +551,7 @@ void LabelDatasetWriter::append(const LabelRecord& record) {
   const void* row[] = {links.data(),       record.derivative.data(), &record.action,
                        &record.fine_action, &record.kernel,          &record.residual,
                        &record.iterations,  &converged,              &source,
-                       &ensemble};
+                       &ensemble,           &record.minima,          &record.derivative_spread};
 
   const Hdf5Location& h5 = hdf5_->h5;
   const auto n = static_cast<hsize_t>(size());
@@ -582,11 +614,16 @@ LabelDataset read_label_dataset(const fs::path& file) {
   std::vector<double> configurations(n * links * kRealsPerLink);
   std::vector<Algebra<double>> derivatives(n * links);
   std::vector<double> action(n), fine_action(n), kernel(n), residual(n);
-  std::vector<std::int64_t> iterations(n);
+  std::vector<std::int64_t> iterations(n), minima(n, 1);
   std::vector<std::uint8_t> converged(n);
+  std::vector<double> spread(n, 0.0);
   void* out[] = {configurations.data(), derivatives.data(), action.data(), fine_action.data(),
                  kernel.data(),         residual.data(),    iterations.data(), converged.data()};
   for (std::size_t c = 0; c < std::size(out); ++c) read_rows(h5, layout[c], rows, out[c]);
+  void* optional[] = {minima.data(), spread.data()};
+  for (std::size_t c = kFirstOptionalColumn; c < layout.size(); ++c)
+    if (column_exists(h5, layout[c]))
+      read_rows(h5, layout[c], rows, optional[c - kFirstOptionalColumn]);
   const std::vector<std::string> sources = read_strings(h5, layout[kSourceColumn], rows);
   const std::vector<std::string> ensembles = read_strings(h5, layout[kEnsembleColumn], rows);
 
@@ -609,6 +646,8 @@ LabelDataset read_label_dataset(const fs::path& file) {
     record.residual = residual[r];
     record.iterations = iterations[r];
     record.converged = converged[r] != 0;
+    record.minima = minima[r];
+    record.derivative_spread = spread[r];
     dataset.records.push_back(std::move(record));
   }
   return dataset;

@@ -17,6 +17,10 @@
 //   /source         UTF-8 string [N]            the configuration file (absolute path in
 //                                               `fpgauge label`): the key, unique in a dataset
 //   /ensemble       UTF-8 string [N]            the file's ENSEMBLE_ID header ("" if none)
+//   /minima         int64   [N]                 how many different minima of F the starts reached
+//   /derivative_spread float64 [N]              max ‖D_k − D‖/‖D‖ over the starts (rg/FpEquation.h)
+// The last two came with multi-start labels: a dataset written before has neither (its labels
+// are from the prolongation alone), reads as 1 and 0, and gets them when it is extended.
 // Root attributes: format = "fpgauge-fp-labels", format_version = 1, coarse_extents int64 [4],
 // fine_action, kernel (name, κ and the path table), minimiser (JSON texts), kappa float64,
 // run_card (the resolved TOML card of the run that created the file) and program_version.
@@ -57,6 +61,8 @@ struct LabelRecord {
   double residual = 0.0;
   std::int64_t iterations = 0;
   bool converged = false;
+  std::int64_t minima = 1;         // different minima the minimiser's starts reached
+  double derivative_spread = 0.0;  // their largest relative derivative difference to the label
 };
 
 // The root attributes. All but run_card fix the labels: records made with different ones must

@@ -20,6 +20,7 @@ enum class RngPurpose : std::uint64_t {
   lcnn_weights = 7,
   training_split = 8,
   training_shuffle = 9,
+  fp_start = 10,
   test = 1000,
 };
 

@@ -1,7 +1,13 @@
 #include "fpgauge/rg/FpEquation.h"
 
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "fpgauge/core/Su3Algebra.h"
 #include "fpgauge/core/Su3Projection.h"
 #include "fpgauge/lattice/GaugeFieldOps.h"
+#include "fpgauge/lattice/Rng.h"
 #include "fpgauge/lattice/SiteLoop.h"
 
 namespace fpgauge {
@@ -47,6 +53,59 @@ FpLabel solve_fp_equation(const GaugeField& v, const Action& fine_action,
   kernel.coarse_force(u, v, label.derivative);
   if (fine) *fine = std::move(u);
   return label;
+}
+
+namespace {
+
+// ‖a − b‖ / ‖b‖ over the whole field.
+double relative_difference(const AlgebraField& a, const AlgebraField& b) {
+  long double difference = 0.0, norm = 0.0;
+  for (SiteIndex l = 0; l < a.size(); ++l) {
+    difference += norm2(a[l] - b[l]);
+    norm += norm2(b[l]);
+  }
+  return norm > 0 ? static_cast<double>(std::sqrt(difference / norm)) : 0.0;
+}
+
+GaugeField perturbed_start(const GaugeField& v, const FpStarts& starts, int k) {
+  GaugeField u = prolongate(v);
+  AlgebraField h(u.geometry_ptr());
+  parallel_for(h.size(), [&](SiteIndex l) {
+    RngStream rng(starts.seed, RngPurpose::fp_start, static_cast<std::uint64_t>(k),
+                  static_cast<std::uint64_t>(l));
+    Algebra<double> x;
+    for (double& c : x) c = rng.normal();
+    h[l] = algebra_to_matrix(x);
+  });
+  left_multiply_exp_i(u, starts.spread, h);
+  return u;
+}
+
+}  // namespace
+
+FpLabel solve_fp_equation_from_starts(const GaugeField& v, const Action& fine_action,
+                                      const BlockingKernel& kernel,
+                                      const MinimiserOptions& options, const FpStarts& starts) {
+  FpLabel best = solve_fp_equation(v, fine_action, kernel, options);
+  std::vector<AlgebraField> others;
+  for (int k = 1; k < starts.count; ++k) {
+    GaugeField start = perturbed_start(v, starts, k);
+    FpLabel label = solve_fp_equation(v, fine_action, kernel, options, &start);
+    if (label.action < best.action - 1e-10 * std::abs(best.action)) std::swap(label, best);
+    others.push_back(std::move(label.derivative));
+  }
+  constexpr double kSameMinimum = 1e-6;
+  std::vector<const AlgebraField*> minima{&best.derivative};
+  for (const AlgebraField& d : others) {
+    best.derivative_spread =
+        std::max(best.derivative_spread, relative_difference(d, best.derivative));
+    if (std::none_of(minima.begin(), minima.end(), [&](const AlgebraField* m) {
+          return relative_difference(d, *m) <= kSameMinimum;
+        }))
+      minima.push_back(&d);
+  }
+  best.minima = static_cast<int>(minima.size());
+  return best;
 }
 
 }  // namespace fpgauge

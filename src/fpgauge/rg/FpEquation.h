@@ -22,6 +22,10 @@ struct FpLabel {
   double kernel = 0.0;       // T(U*, V)
   AlgebraField derivative;   // D_{n,μ} A_FP(V) on the coarse lattice
   MinimiserResult minimisation;
+  // Of solve_fp_equation_from_starts: how many different minima its starts reached, and the
+  // largest ‖D_k − D‖/‖D‖ of their derivative labels D_k against the one kept (0 if one minimum).
+  int minima = 1;
+  double derivative_spread = 0.0;
 };
 
 // Solves the FP equation for v. `fine`, if not null, receives U* and, if it already holds a field
@@ -29,5 +33,26 @@ struct FpLabel {
 FpLabel solve_fp_equation(const GaugeField& v, const Action& fine_action,
                           const BlockingKernel& kernel, const MinimiserOptions& options = {},
                           GaugeField* fine = nullptr);
+
+// A_FP is the *global* minimum of F, but on rough coarse fields F has several local minima: on
+// 4^4 Wilson configurations at β = 5 (DeGrand c = 0.1, κ = 8) minimisations from perturbed
+// starts end in minima whose A differ by 0.1–0.3% and whose derivative labels differ by 15–37%;
+// at β ≥ 5.7 every start reaches the same minimum (docs/labels.md). Starts beyond the first:
+// the prolongation with every fine link moved to exp(i s H) U, H^a standard normal, keyed by
+// (seed, RngPurpose::fp_start, start number, fine link), the same for every configuration.
+struct FpStarts {
+  int count = 1;        // the prolongation and count − 1 perturbed starts
+  double spread = 0.5;  // s
+  std::uint64_t seed = 1;
+};
+
+// Solves the FP equation from every start and keeps the lowest minimum; the prolongation's label
+// is kept unless another start is lower by more than 1e-10 |A| (so that a unique minimum gives
+// the labels of solve_fp_equation bit for bit). Counts as different minima those whose
+// derivative labels differ from the kept one's by more than 1e-6 relative (a converged label's
+// error is ~ the tolerance).
+FpLabel solve_fp_equation_from_starts(const GaugeField& v, const Action& fine_action,
+                                      const BlockingKernel& kernel,
+                                      const MinimiserOptions& options, const FpStarts& starts);
 
 }  // namespace fpgauge
