@@ -33,12 +33,13 @@ inline LabelRecord action_label(const Action& action, GaugeField u, std::string 
 
 // Writes the records (all on one lattice) as a dataset whose labels came from `action`.
 inline void write_action_dataset(const std::filesystem::path& file, const Action& action,
-                                 const std::vector<LabelRecord>& records) {
+                                 const std::vector<LabelRecord>& records,
+                                 const std::string& minimiser = R"({"name":"none"})") {
   LabelDatasetHeader header;
   header.coarse_extents = records.front().configuration.geometry().extents();
   header.fine_action = action.description().dump();
   header.kernel = R"j({"name":"none: labels of the action itself (test data)"})j";
-  header.minimiser = R"({"name":"none"})";
+  header.minimiser = minimiser;
   header.run_card = "# test data\n";
   LabelDatasetWriter writer(file, header, false);
   for (const LabelRecord& record : records) writer.append(record);

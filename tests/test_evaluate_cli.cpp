@@ -29,21 +29,30 @@ using test::run_fpgauge;
 
 constexpr double kLabelScale = 0.7;
 
-// Labels A_FP = 0.7 A_Symanzik, ∂A_FP = 0.7 ∂A_Symanzik on 3^4 near-unit fields.
-void write_scaled_symanzik_labels(const fs::path& file, std::uint64_t seed, int records) {
+// Labels A_FP = 0.7 A_Symanzik, ∂A_FP = 0.7 ∂A_Symanzik on 3^4 near-unit fields; with `starts`
+// > 1 the records claim 1 + k minima and derivative spread 0.1 k, as a multi-start run would.
+void write_scaled_symanzik_labels(const fs::path& file, std::uint64_t seed, int records,
+                                  int starts = 1) {
   const GaugeLoopAction symanzik = GaugeLoopAction::symanzik();
   std::vector<LabelRecord> labels;
-  for (int k = 0; k < records; ++k)
+  for (int k = 0; k < records; ++k) {
     labels.push_back(test::action_label(
         symanzik, test::near_unit_gauge_field(Geometry::make({3, 3, 3, 3}), seed + k, 0.3 + 0.3 * k),
         fmt::format("symanzik-{}-{}", seed, k), kLabelScale));
-  test::write_action_dataset(file, symanzik, labels);
+    if (starts > 1) {
+      labels.back().minima = 1 + k;
+      labels.back().derivative_spread = 0.1 * k;
+    }
+  }
+  test::write_action_dataset(
+      file, symanzik, labels,
+      starts > 1 ? fmt::format(R"({{"starts":{{"count":{}}}}})", starts) : R"({"name":"none"})");
 }
 
 class EvaluateCommand : public ::testing::Test {
  protected:
   EvaluateCommand() {
-    write_scaled_symanzik_labels(dir_ / "b1.h5", 10, 3);
+    write_scaled_symanzik_labels(dir_ / "b1.h5", 10, 3, 4);
     write_scaled_symanzik_labels(dir_ / "b2.h5", 20, 2);
     // The fat-link ansatz with the single monomial u = Re tr(1 − P), p = 1/3: the Wilson action.
     FatLinkAction(0.05, 1, {1.0 / 3.0, 0.0}).save(dir_ / "fatlink.json", false);
@@ -131,6 +140,10 @@ TEST_F(EvaluateCommand, ErrorsSymmetriesAndInstantonsAreTheKnownValues) {
     EXPECT_EQ(actions["again"], actions["lcnn"]);  // a further model, here the same one
   }
   EXPECT_EQ(report["errors"][0]["records"].get<int>(), 3);
+  EXPECT_EQ(report["errors"][0]["labels"]["starts"], 4);
+  EXPECT_EQ(report["errors"][0]["labels"]["several_minima"], 2);
+  EXPECT_NEAR(report["errors"][0]["labels"]["mean_derivative_spread"].get<double>(), 0.1, 1e-15);
+  EXPECT_EQ(report["errors"][1]["labels"]["starts"], 1);
   EXPECT_DOUBLE_EQ(report["errors"][1]["beta"].get<double>(), 8.0);
   ASSERT_EQ(report["volume_transfer"].size(), 1u);
   EXPECT_EQ(report["volume_transfer"][0]["actions"], report["errors"][1]["actions"]);
@@ -185,6 +198,7 @@ TEST_F(EvaluateCommand, ErrorsSymmetriesAndInstantonsAreTheKnownValues) {
                               "## Instantons", "## Locality", "## Lattice symmetries",
                               "## Classical continuum limit", "## Summary"})
     EXPECT_NE(text.find(section), std::string::npos) << section;
+  EXPECT_NE(text.find("| beta = 6 | 4 | 2 of 3 | 1.000e-01 |"), std::string::npos) << text;
   EXPECT_TRUE(fs::exists(dir_ / "out/run.toml"));
 
   // An existing report is kept unless --force.

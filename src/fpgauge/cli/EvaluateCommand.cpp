@@ -251,6 +251,24 @@ std::vector<LabelDataset> read_datasets(const std::vector<TestDataset>& sets) {
   return datasets;
 }
 
+// How ambiguous the labels are (rg/FpEquation.h: solve_fp_equation_from_starts): the starts of
+// the dataset's minimiser (1 if it names none), the configurations whose starts reached several
+// minima and the mean spread of their derivative labels, which no action's derivative error can
+// go below by more than the choice of minimum allows.
+json label_ambiguity(const LabelDataset& dataset) {
+  const json minimiser = json::parse(dataset.header.minimiser, nullptr, false);
+  const int starts = minimiser.is_object() && minimiser.contains("starts")
+                         ? minimiser["starts"].value("count", 1)
+                         : 1;
+  std::int64_t several = 0;
+  double spread = 0.0;
+  for (const LabelRecord& record : dataset.records) {
+    several += record.minima > 1 ? 1 : 0;
+    spread += record.derivative_spread / static_cast<double>(dataset.records.size());
+  }
+  return {{"starts", starts}, {"several_minima", several}, {"mean_derivative_spread", spread}};
+}
+
 json label_error_section(const EvaluateRun& run, const std::vector<TestDataset>& sets,
                          const std::vector<LabelDataset>& datasets, Progress& progress,
                          std::int64_t& done) {
@@ -272,6 +290,7 @@ json label_error_section(const EvaluateRun& run, const std::vector<TestDataset>&
                   {"file", fs::absolute(set.file).string()},
                   {"extents", dataset.header.coarse_extents},
                   {"records", dataset.records.size()},
+                  {"labels", label_ambiguity(dataset)},
                   {"actions", actions}};
     entry["beta"] = set.beta ? json(*set.beta) : json(nullptr);
     section.push_back(entry);
@@ -474,6 +493,20 @@ std::string markdown_report(const json& report, const std::vector<std::string>& 
                           e["derivative"]["mean"].get<double>(),
                           e["derivative"]["error"].get<double>());
       }
+    const auto several_starts = [](const json& set) { return set["labels"]["starts"] > 1; };
+    if (std::none_of(sets.begin(), sets.end(), several_starts)) return;
+    md += "\nLabels from several starts of the FP minimisation (its lowest minimum; docs/labels.md): "
+          "where the starts reach different minima, their derivative labels differ by the "
+          "spread, which bounds how well any smooth action can match them.\n\n"
+          "| dataset | starts | configurations with several minima | mean derivative spread |\n"
+          "|---|---|---|---|\n";
+    for (const json& set : sets)
+      if (several_starts(set))
+        md += fmt::format("| {} | {} | {} of {} | {:.3e} |\n", set["name"].get<std::string>(),
+                          set["labels"]["starts"].get<int>(),
+                          set["labels"]["several_minima"].get<std::int64_t>(),
+                          set["records"].get<std::size_t>(),
+                          set["labels"]["mean_derivative_spread"].get<double>());
   };
   error_table(report["errors"], "Errors against the FP labels (test sets)");
   error_table(report["volume_transfer"], "Volume transfer");
