@@ -1,7 +1,7 @@
 // locality_study: how far the FP action's couplings reach for a blocking kernel (SPEC §3, §7.3).
 //
 //   locality_study --output docs/locality.json [--extent 6] [--c 0,0.05,0.1] [--kappa 4,8,16]
-//                  [--beta 0] [--epsilon 0.01] [--tolerance 1e-12]
+//                  [--beta 0] [--epsilon 0.01] [--tolerance 1e-12] [--compare ACTION,...]
 //
 // Method. On a coarse L^4 background V (the unit field, or with --beta B > 0 a Wilson heatbath
 // configuration at β = B: hot start, 100 sweeps, seed 1) one coarse link V_0(0) is rotated to
@@ -13,9 +13,17 @@
 // Euclidean distance r (minimum image) from the perturbed link's midpoint, and the decay rate is
 // the slope of the least-squares line through ln R(r) over 1 ≤ r ≤ L/2 (evaluation/Locality.h).
 //
+// --compare: the same Hessian column of each given action (actions/ActionFactory.h names, e.g.
+// fatlink:FILE or lcnn:MODEL), from its force at ±ε, against the FP action's: on the unit field
+// how far the action's free-field quadratic form — what makes an FP action classically perfect at
+// tree level — is from the FP one. column_error = ‖H_A e − H_FP e‖/‖H_FP e‖ over all links and
+// colours, rescaled_error the same for the best multiple s H_A e, on_link the ratio of the
+// responses on the rotated link itself.
+//
 // Output: one JSON document {method, extent, epsilon, tolerance, beta, kernels: [{c, kappa,
-// decay_rate, iterations, profile: [{r, response}]}]} written to a temporary name and renamed
-// (io/OutputFile.h); an existing file is refused unless --force. tools/plot_locality.py plots it.
+// decay_rate, iterations, profile: [{r, response}], actions: [{action, column_error,
+// rescaled_error, on_link}]}]} written to a temporary name and renamed (io/OutputFile.h); an
+// existing file is refused unless --force. tools/plot_locality.py plots it.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -26,6 +34,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "fpgauge/actions/ActionFactory.h"
 #include "fpgauge/actions/GaugeLoopAction.h"
 #include "fpgauge/evaluation/Locality.h"
 #include "fpgauge/io/OutputFile.h"
@@ -48,7 +57,42 @@ struct StudyOptions {
   double beta = 0.0;
   double epsilon = 0.01;
   double tolerance = 1e-12;
+  std::vector<std::string> compare;  // action names
 };
+
+// (D(+ε) − D(−ε)) / (2ε) per link: a column of the Hessian.
+AlgebraField hessian_column(const std::array<AlgebraField, 2>& derivatives, double epsilon) {
+  AlgebraField column(derivatives[0].geometry_ptr());
+  for (SiteIndex l = 0; l < column.size(); ++l)
+    column[l] = (derivatives[0][l] - derivatives[1][l]) * (1.0 / (2.0 * epsilon));
+  return column;
+}
+
+// How far an action's Hessian column is from the FP action's (see the file's header).
+json compare_column(const std::string& name, const GaugeField& v, const AlgebraField& fp,
+                    const StudyOptions& options) {
+  const std::unique_ptr<Action> action = make_action(name);
+  std::array<AlgebraField, 2> derivatives;
+  for (const int sign : {0, 1}) {
+    derivatives[sign] = AlgebraField(v.geometry_ptr());
+    action->force(evaluation::rotated_at_origin(v, sign == 0 ? options.epsilon : -options.epsilon),
+                  derivatives[sign]);
+  }
+  const AlgebraField column = hessian_column(derivatives, options.epsilon);
+  long double difference = 0.0, fp_norm = 0.0, norm = 0.0, overlap = 0.0;
+  for (SiteIndex l = 0; l < column.size(); ++l) {
+    difference += norm2(column[l] - fp[l]);
+    fp_norm += norm2(fp[l]);
+    norm += norm2(column[l]);
+    overlap += re_trace_mul(column[l], fp[l]);  // Hermitian: Re tr(a b) = Σ a_ij conj(b_ij)
+  }
+  const double cosine = static_cast<double>(overlap / std::sqrt(norm * fp_norm));
+  const SiteIndex link = 0;  // V_0(0): rotated_at_origin's link
+  return {{"action", name},
+          {"column_error", static_cast<double>(std::sqrt(difference / fp_norm))},
+          {"rescaled_error", std::sqrt(std::max(0.0, 1.0 - cosine * cosine))},
+          {"on_link", std::sqrt(norm2(column[link]) / norm2(fp[link]))}};
+}
 
 GaugeField background(const StudyOptions& options) {
   const int l = options.extent;
@@ -86,12 +130,17 @@ json kernel_profile(const GaugeField& v, double c, double kappa, const StudyOpti
   json profile = json::array();
   for (const evaluation::LocalityPoint& point : locality.profile)
     profile.push_back({{"r", point.r}, {"response", point.response}});
+  json actions = json::array();
+  const AlgebraField fp = hessian_column(derivatives, options.epsilon);
+  for (const std::string& name : options.compare)
+    actions.push_back(compare_column(name, v, fp, options));
   return {{"c", c},
           {"kappa", kappa},
           {"decay_rate", locality.decay_rate},
           {"iterations", iterations},
           {"action", base.action},
-          {"profile", profile}};
+          {"profile", profile},
+          {"actions", actions}};
 }
 
 int run(int argc, char** argv) {
@@ -106,6 +155,10 @@ int run(int argc, char** argv) {
   app.add_option("--beta", options.beta, "background: 0 = unit field, else Wilson heatbath at beta");
   app.add_option("--epsilon", options.epsilon, "rotation angle of the perturbed link");
   app.add_option("--tolerance", options.tolerance, "minimiser tolerance max |d^a F|");
+  app.add_option("--compare", options.compare,
+                 "actions whose Hessian column to compare with the FP action's (wilson, "
+                 "fatlink:FILE, lcnn:MODEL, ...)")
+      ->delimiter(',');
   app.add_flag("--force", force, "replace an existing output file");
   CLI11_PARSE(app, argc, argv);
 
@@ -117,6 +170,11 @@ int run(int argc, char** argv) {
       std::cerr << fmt::format("c = {:5.3f} kappa = {:5.2f}: decay rate {:.3f}, {} iterations\n",
                                c, kappa, kernels.back()["decay_rate"].get<double>(),
                                kernels.back()["iterations"].get<int>());
+      for (const json& a : kernels.back()["actions"])
+        std::cerr << fmt::format("  {}: Hessian column error {:.4f} (best rescaled {:.4f}), "
+                                 "on the link {:.4f} of the FP action's\n",
+                                 a["action"].get<std::string>(), a["column_error"].get<double>(),
+                                 a["rescaled_error"].get<double>(), a["on_link"].get<double>());
     }
   const json document = {
       {"method", "R(r) = max over coarse links at distance r of |D(+eps) - D(-eps)|/(2 eps) "
