@@ -179,6 +179,21 @@ TEST_F(FpEquation, CoarseGaugeInvariance) {
     }
 }
 
+// The measure of label differences: ‖a − b‖/‖b‖, here for a = 3b (2) and for b = 0 (0).
+TEST(RelativeForceDifference, IsTheRelativeNormOfTheDifference) {
+  const auto geometry = Geometry::make({2, 2, 2, 2});
+  AlgebraField b(geometry), a(geometry), zero(geometry);
+  for (SiteIndex l = 0; l < b.size(); ++l) {
+    Algebra<double> h{};
+    for (int k = 0; k < kAlgebraDim; ++k) h[k] = std::sin(1.0 + 8.0 * l + k);
+    b[l] = algebra_to_matrix(h);
+    a[l] = b[l] * 3.0;
+  }
+  EXPECT_NEAR(relative_force_difference(a, b), 2.0, 1e-15);
+  EXPECT_NEAR(relative_force_difference(b, a), 2.0 / 3.0, 1e-15);
+  EXPECT_EQ(relative_force_difference(a, zero), 0.0);
+}
+
 TEST_F(FpEquation, SmoothFieldReachesOneMinimumFromEveryStart) {
   const GaugeField v = test::near_unit_gauge_field(coarse_, 12, 0.3);
   const FpLabel single = solve_fp_equation(v, wilson_, kernel_, options_);

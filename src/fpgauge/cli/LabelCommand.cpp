@@ -46,6 +46,7 @@
 #include "fpgauge/io/Progress.h"
 #include "fpgauge/io/RunCard.h"
 #include "fpgauge/lattice/Communicator.h"
+#include "fpgauge/lattice/GaugeFieldOps.h"
 #include "fpgauge/rg/FpEquation.h"
 #include "fpgauge/rg/FpStepAction.h"
 
@@ -303,14 +304,9 @@ std::string label_message(const LabelRun& run, const std::string& source,
     if (run.comparison) {
       const FpLabel other =
           solve_fp_equation(file.field, *run.comparison, *run.kernel, run.minimiser);
-      long double change = 0.0, norm = 0.0;
-      for (SiteIndex l = 0; l < label.derivative.size(); ++l) {
-        change += norm2(other.derivative[l] - label.derivative[l]);
-        norm += norm2(label.derivative[l]);
-      }
       message["comparison"] = {
           {"action", other.action},
-          {"derivative_change", norm > 0 ? static_cast<double>(std::sqrt(change / norm)) : 0.0},
+          {"derivative_change", relative_force_difference(other.derivative, label.derivative)},
           {"iterations", other.minimisation.iterations},
           {"converged", other.minimisation.converged}};
     }

@@ -61,6 +61,15 @@ double max_unitarity_violation(const GaugeField& u) {
   });
 }
 
+double relative_force_difference(const AlgebraField& a, const AlgebraField& b) {
+  long double difference = 0.0, norm = 0.0;
+  for (SiteIndex l = 0; l < a.size(); ++l) {
+    difference += norm2(a[l] - b[l]);
+    norm += norm2(b[l]);
+  }
+  return norm > 0 ? static_cast<double>(std::sqrt(difference / norm)) : 0.0;
+}
+
 double force_norm(const AlgebraField& d) {
   const long double sum = parallel_sum(d.size(), [&](SiteIndex l) {
     double s = 0.0;

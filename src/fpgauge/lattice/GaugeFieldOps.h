@@ -24,6 +24,9 @@ void reunitarise(GaugeField& u);
 // sqrt(Σ_{x,μ} Σ_a (∂^a_{x,μ} A)²) of a force D = Σ_a t^a ∂^a A (SPEC §1), whose components
 // h^a = 2 tr(t^a D) are the Lie derivatives.
 double force_norm(const AlgebraField& d);
+// ‖a − b‖/‖b‖ over all links and colours (0 if b = 0); summed in link order, so the same bits
+// for any thread count.
+double relative_force_difference(const AlgebraField& a, const AlgebraField& b);
 // max over links of |U U† − 1| and |det U − 1|: how far the field is from SU(3).
 double max_unitarity_violation(const GaugeField& u);
 

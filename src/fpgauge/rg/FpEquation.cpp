@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "fpgauge/core/Su3Algebra.h"
@@ -57,16 +58,6 @@ FpLabel solve_fp_equation(const GaugeField& v, const Action& fine_action,
 
 namespace {
 
-// ‖a − b‖ / ‖b‖ over the whole field.
-double relative_difference(const AlgebraField& a, const AlgebraField& b) {
-  long double difference = 0.0, norm = 0.0;
-  for (SiteIndex l = 0; l < a.size(); ++l) {
-    difference += norm2(a[l] - b[l]);
-    norm += norm2(b[l]);
-  }
-  return norm > 0 ? static_cast<double>(std::sqrt(difference / norm)) : 0.0;
-}
-
 GaugeField perturbed_start(const GaugeField& v, const FpStarts& starts, int k) {
   GaugeField u = prolongate(v);
   AlgebraField h(u.geometry_ptr());
@@ -98,9 +89,9 @@ FpLabel solve_fp_equation_from_starts(const GaugeField& v, const Action& fine_ac
   std::vector<const AlgebraField*> minima{&best.derivative};
   for (const AlgebraField& d : others) {
     best.derivative_spread =
-        std::max(best.derivative_spread, relative_difference(d, best.derivative));
+        std::max(best.derivative_spread, relative_force_difference(d, best.derivative));
     if (std::none_of(minima.begin(), minima.end(), [&](const AlgebraField* m) {
-          return relative_difference(d, *m) <= kSameMinimum;
+          return relative_force_difference(d, *m) <= kSameMinimum;
         }))
       minima.push_back(&d);
   }

@@ -35,9 +35,9 @@ FpLabel solve_fp_equation(const GaugeField& v, const Action& fine_action,
                           GaugeField* fine = nullptr);
 
 // A_FP is the *global* minimum of F, but on rough coarse fields F has several local minima: on
-// 4^4 Wilson configurations at β = 5 (DeGrand c = 0.1, κ = 8) minimisations from perturbed
-// starts end in minima whose A differ by 0.1–0.3% and whose derivative labels differ by 15–37%;
-// at β ≥ 5.7 every start reaches the same minimum (docs/labels.md). Starts beyond the first:
+// 4^4 Wilson configurations at β = 5 (DeGrand c = 0.1, κ = 8) eight starts end in 6–8 minima
+// whose A lie within 1% and whose derivative labels differ by 22–41%; from β = 5.7 on the minimum
+// is unique on all but one configuration in twenty (docs/labels.md). Starts beyond the first:
 // the prolongation with every fine link moved to exp(i s H) U, H^a standard normal, keyed by
 // (seed, RngPurpose::fp_start, start number, fine link), the same for every configuration.
 struct FpStarts {
