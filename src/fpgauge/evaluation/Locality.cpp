@@ -28,6 +28,10 @@ int four_r_squared(const Geometry& geometry, SiteIndex n, int nu) {
 
 }  // namespace
 
+double distance_to_origin_link(const Geometry& geometry, SiteIndex n, int nu) {
+  return 0.5 * std::sqrt(double(four_r_squared(geometry, n, nu)));
+}
+
 GaugeField rotated_at_origin(const GaugeField& u, double t) {
   GaugeField rotated = u;
   rotated(0, 0) = exp_i(t * generator<double>(0)) * u(0, 0);

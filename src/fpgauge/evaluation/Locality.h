@@ -34,4 +34,7 @@ LocalityProfile action_locality(const Action& action, const GaugeField& u, doubl
 // The background rotated at the link (0, 0): exp(i t t^1) V_0(0).
 GaugeField rotated_at_origin(const GaugeField& u, double t);
 
+// Euclidean distance between the midpoints of the links (n, ν) and (0, 0), minimum image.
+double distance_to_origin_link(const Geometry& geometry, SiteIndex n, int nu);
+
 }  // namespace fpgauge::evaluation
