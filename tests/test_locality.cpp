@@ -13,7 +13,9 @@ namespace {
 
 TEST(Locality, LinkDistancesAreBetweenMidpointsWithMinimumImage) {
   const auto geometry = Geometry::make({4, 4, 4, 6});
-  const auto site = [&](int x0, int x1, int x2, int x3) { return geometry->site({x0, x1, x2, x3}); };
+  const auto site = [&](int x0, int x1, int x2, int x3) {
+    return geometry->site({x0, x1, x2, x3});
+  };
   EXPECT_EQ(evaluation::distance_to_origin_link(*geometry, site(0, 0, 0, 0), 0), 0.0);
   // Perpendicular at the same site: midpoints (½,0,0,0) and (0,½,0,0).
   EXPECT_DOUBLE_EQ(evaluation::distance_to_origin_link(*geometry, site(0, 0, 0, 0), 1),

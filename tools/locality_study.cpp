@@ -26,8 +26,9 @@
 //
 // Output: one JSON document {method, extent, epsilon, tolerance, beta, kernels: [{c, kappa,
 // decay_rate, iterations, profile: [{r, response}], actions: [{action, column_error,
-// rescaled_error, on_link, by_distance: [{r, error_share, relative_error, fp_share}]}]}]} written to a temporary name and renamed (io/OutputFile.h); an
-// existing file is refused unless --force. tools/plot_locality.py plots it.
+// rescaled_error, on_link, by_distance: [{r, error_share, relative_error, fp_share}]}]}]}
+// written to a temporary name and renamed (io/OutputFile.h); an existing file is refused unless
+// --force. tools/plot_locality.py plots it.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -103,11 +104,14 @@ json compare_column(const std::string& name, const GaugeField& v, const AlgebraF
       error += norm2(a - b);
     }
   json by_distance = json::array();
-  for (const auto& [r, shell] : shells)
+  for (const auto& [r, shell] : shells) {
+    const json relative =  // null where the FP column vanishes
+        shell.fp > 0 ? json(static_cast<double>(std::sqrt(shell.error / shell.fp))) : json(nullptr);
     by_distance.push_back({{"r", r},
                            {"error_share", static_cast<double>(shell.error / error)},
-                           {"relative_error", static_cast<double>(std::sqrt(shell.error / shell.fp))},
+                           {"relative_error", relative},
                            {"fp_share", static_cast<double>(shell.fp / fp_norm)}});
+  }
   const double cosine = static_cast<double>(overlap / std::sqrt(norm * fp_norm));
   const SiteIndex link = 0;  // V_0(0): rotated_at_origin's link
   return {{"action", name},
@@ -175,7 +179,8 @@ int run(int argc, char** argv) {
   app.add_option("--extent", options.extent, "coarse extent L (L^4, fine (2L)^4)");
   app.add_option("--c", options.c, "staple weights c")->delimiter(',');
   app.add_option("--kappa", options.kappa, "kernel strengths kappa")->delimiter(',');
-  app.add_option("--beta", options.beta, "background: 0 = unit field, else Wilson heatbath at beta");
+  app.add_option("--beta", options.beta,
+                 "background: 0 = unit field, else Wilson heatbath at beta");
   app.add_option("--epsilon", options.epsilon, "rotation angle of the perturbed link");
   app.add_option("--tolerance", options.tolerance, "minimiser tolerance max |d^a F|");
   app.add_option("--compare", options.compare,
