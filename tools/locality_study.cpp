@@ -107,8 +107,9 @@ json compare_column(const std::string& name, const GaugeField& v, const AlgebraF
   for (const auto& [r, shell] : shells) {
     const json relative =  // null where the FP column vanishes
         shell.fp > 0 ? json(static_cast<double>(std::sqrt(shell.error / shell.fp))) : json(nullptr);
+    const double share = error > 0 ? static_cast<double>(shell.error / error) : 0.0;
     by_distance.push_back({{"r", r},
-                           {"error_share", static_cast<double>(shell.error / error)},
+                           {"error_share", share},
                            {"relative_error", relative},
                            {"fp_share", static_cast<double>(shell.fp / fp_norm)}});
   }
