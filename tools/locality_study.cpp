@@ -95,13 +95,14 @@ json compare_column(const std::string& name, const GaugeField& v, const AlgebraF
     for (int nu = 0; nu < kDimensions; ++nu) {
       const auto& a = column(n, nu);
       const auto& b = fp(n, nu);
-      fp_norm += norm2(b);
+      const double difference = norm2(a - b), fp_link = norm2(b);
+      fp_norm += fp_link;
       norm += norm2(a);
       overlap += re_trace_mul(a, b);  // Hermitian: Re tr(a b) = Σ a_ij conj(b_ij)
       Shell& shell = shells[evaluation::distance_to_origin_link(geometry, n, nu)];
-      shell.error += norm2(a - b);
-      shell.fp += norm2(b);
-      error += norm2(a - b);
+      shell.error += difference;
+      shell.fp += fp_link;
+      error += difference;
     }
   json by_distance = json::array();
   for (const auto& [r, shell] : shells) {

@@ -496,8 +496,8 @@ std::string markdown_report(const json& report, const std::vector<std::string>& 
     const auto several_starts = [](const json& set) { return set["labels"]["starts"] > 1; };
     if (std::none_of(sets.begin(), sets.end(), several_starts)) return;
     md += "\nLabels from several starts of the FP minimisation (its lowest minimum; "
-          "docs/labels.md): where the starts reach different minima, their derivative labels differ by the "
-          "spread, which bounds how well any smooth action can match them.\n\n"
+          "docs/labels.md): where the starts reach different minima, their derivative labels "
+          "differ by the spread, which bounds how well any smooth action can match them.\n\n"
           "| dataset | starts | configurations with several minima | mean derivative spread |\n"
           "|---|---|---|---|\n";
     for (const json& set : sets)
