@@ -129,6 +129,23 @@ TEST(LcnnArchitecture, ParameterCountAndReceptiveField) {
             (ReceptiveField{0, 2}));
 }
 
+TEST(LcnnArchitecture, DiagonalOffsets) {
+  const Architecture arch =
+      Architecture::parse("input plaquettes; lcb 4 reach=0 diagonals; lcb 2 diagonals; trace; mlp");
+  EXPECT_EQ(arch.to_string(),
+            "input plaquettes; lcb 4 reach=0 dilation=1 diagonals; "
+            "lcb 2 reach=1 dilation=1 diagonals; trace; mlp act=tanh");
+  EXPECT_EQ(Architecture::parse(arch.to_string()), arch);
+  EXPECT_TRUE(arch.uses_diagonals());
+  // offsets: 1 + 24, then 1 + 8 + 24
+  EXPECT_EQ(arch.layer_parameter_count(0), 4 * 13 * (2 * 6 * 25 + 1));
+  EXPECT_EQ(arch.layer_parameter_count(1), 2 * 9 * (2 * 4 * 33 + 1));
+  EXPECT_EQ(arch.receptive_field(), (ReceptiveField{2, 3}));
+  EXPECT_FALSE(Architecture::parse("input plaquettes; lcb 4; trace; mlp").uses_diagonals());
+  EXPECT_THROW(Architecture::parse("input plaquettes; lcb 4 diagonals diagonals; trace; mlp"),
+               std::invalid_argument);
+}
+
 TEST(LcnnArchitecture, RejectsMalformedTextNamingTheItem) {
   auto message = [](const std::string& text) {
     try {
@@ -351,6 +368,9 @@ INSTANTIATE_TEST_SUITE_P(
                       "input plaquettes; lcb 2 reach=0; trace; mlp",
                       "input plaquettes; lcb 2 reach=2; trace; mlp",
                       "input plaquettes; lcb 2 reach=1 dilation=2; trace; mlp",
+                      "input plaquettes; lcb 2 reach=0 diagonals; trace; mlp",
+                      "input plaquettes centred; lcb 2 diagonals; act tanh; lcb 2 diagonals; "
+                      "trace; mlp",
                       "input plaquettes; act tanh; trace; mlp",
                       "input plaquettes; act sigmoid; trace; mlp",
                       "input plaquettes; lcb 4; act tanh; lcb 4; trace; mlp 8",

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <stdexcept>
 
@@ -71,10 +72,15 @@ struct Item {
 };
 
 LcbLayer parse_lcb(const Item& item) {
-  if (item.words.size() < 2) item.fail("expected 'lcb N [reach=R] [dilation=D]'");
+  if (item.words.size() < 2) item.fail("expected 'lcb N [reach=R] [dilation=D] [diagonals]'");
   LcbLayer layer;
   layer.channels = item.integer(item.words[1], "the channel count N", 1);
   for (std::size_t k = 2; k < item.words.size(); ++k) {
+    if (item.words[k] == "diagonals") {
+      if (layer.diagonals) item.fail("'diagonals' given twice");
+      layer.diagonals = true;
+      continue;
+    }
     const auto [key, value] = item.option(item.words[k], "reach|dilation");
     if (key == "reach")
       layer.reach = item.integer(value, "reach", 0);
@@ -181,8 +187,8 @@ std::string Architecture::to_string() const {
   if (input.centred) text += " centred";
   for (const MatrixLayer& layer : layers) {
     if (const auto* lcb = std::get_if<LcbLayer>(&layer))
-      text +=
-          fmt::format("; lcb {} reach={} dilation={}", lcb->channels, lcb->reach, lcb->dilation);
+      text += fmt::format("; lcb {} reach={} dilation={}{}", lcb->channels, lcb->reach,
+                          lcb->dilation, lcb->diagonals ? " diagonals" : "");
     else
       text += fmt::format("; act {}", activation_name(std::get<ActLayer>(layer).activation));
   }
@@ -204,7 +210,7 @@ int Architecture::output_channels() const {
 }
 
 LcbShape lcb_shape(const LcbLayer& layer, int in_channels) {
-  return {in_channels, layer.channels, 1 + 2 * 4 * layer.reach};
+  return {in_channels, layer.channels, 1 + 2 * 4 * layer.reach + (layer.diagonals ? kDiagonals : 0)};
 }
 
 std::int64_t Architecture::layer_parameter_count(std::size_t i) const {
@@ -237,12 +243,20 @@ int Architecture::max_transport_length() const {
   return length;
 }
 
+bool Architecture::uses_diagonals() const {
+  return std::ranges::any_of(layers, [](const MatrixLayer& layer) {
+    const auto* lcb = std::get_if<LcbLayer>(&layer);
+    return lcb && lcb->diagonals;
+  });
+}
+
 ReceptiveField Architecture::receptive_field() const {
-  // Every L-CB layer widens the field by reach·dilation on both sides of every axis; the loops
-  // at x reach from x to x + extent.
+  // Every L-CB layer widens the field by its longest transport (reach·dilation, or one step
+  // for diagonal offsets) on both sides of every axis; the loops at x reach from x to x + extent.
   int widening = 0;
   for (const MatrixLayer& layer : layers)
-    if (const auto* lcb = std::get_if<LcbLayer>(&layer)) widening += lcb->reach * lcb->dilation;
+    if (const auto* lcb = std::get_if<LcbLayer>(&layer))
+      widening += std::max(lcb->reach * lcb->dilation, lcb->diagonals ? 1 : 0);
   return {widening, widening + input.extent()};
 }
 

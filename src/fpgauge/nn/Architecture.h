@@ -6,8 +6,10 @@
 //                                        closed loops at x: the 6 plaquettes P_μν (μ<ν), and
 //                                        with `rectangles` the 12 loops R_μν, R_νμ (2×1, 1×2);
 //                                        with `centred` each loop minus the unit matrix
-//   lcb N [reach=R] [dilation=D]         L-CB with N output channels; transports by k·D steps
-//                                        along ±μ for k = 1..R (default R = D = 1)
+//   lcb N [reach=R] [dilation=D] [diagonals]
+//                                        L-CB with N output channels; transports by k·D steps
+//                                        along ±μ for k = 1..R (default R = D = 1), and with
+//                                        `diagonals` from the 24 offsets ±μ̂ ± ν̂ as well
 //   act tanh|sigmoid                     L-Act W → g(Re tr W)·W
 //   trace                                per-site real features Re tr W_i, Im tr W_i
 //   mlp [H1 H2 ...] [act=tanh|sigmoid]   per-site MLP with hidden widths H_k → a(x)
@@ -43,11 +45,17 @@ struct LoopInput {
 
 // L-CB (the paper's eq. 18, SPEC §5): W_out,i(x) = Σ_{v,w} ω_{ivw} Ŵ_v(x) T̂_w(x), with
 // Ŵ = (W_1..W_C, W_1†..W_C†, 1) and T̂ = (T_1..T_n, T_1†..T_n†, 1), T the input channels
-// transported to x from the offsets 0 and ±k·dilation·μ̂ (k = 1..reach, μ = 0..3).
+// transported to x from the offsets 0 and ±k·dilation·μ̂ (k = 1..reach, μ = 0..3), and with
+// diagonals from ±μ̂ ± ν̂ (μ < ν) along the mean of the two shortest paths (WilsonLines.h).
+// Without them a product of two features at x couples field strengths at straight offsets
+// only; couplings at diagonal offsets then need a second layer and enough channels between the
+// two (docs/results.md, "The quadratic-form floor").
+constexpr int kDiagonals = 24;  // the offsets ±μ̂ ± ν̂, μ < ν
 struct LcbLayer {
   int channels = 0;
   int reach = 1;
   int dilation = 1;
+  bool diagonals = false;
   bool operator==(const LcbLayer&) const = default;
 };
 
@@ -96,6 +104,8 @@ struct Architecture {
   std::int64_t parameter_count() const;
   // The longest straight Wilson line any layer transports along (reach·dilation).
   int max_transport_length() const;
+  // Whether any layer transports from diagonal offsets.
+  bool uses_diagonals() const;
   ReceptiveField receptive_field() const;
 
   bool operator==(const Architecture&) const = default;
@@ -105,7 +115,7 @@ struct Architecture {
 struct LcbShape {
   int in_channels;   // C
   int out_channels;  // N
-  int offsets;       // 1 + 8·reach: the transport offsets 0 and ±k·dilation·μ̂
+  int offsets;       // 1 + 8·reach (+ 24): the offsets 0, ±k·dilation·μ̂ (and ±μ̂ ± ν̂)
   int transported() const { return offsets * in_channels; }    // n_T
   int left_factors() const { return 2 * in_channels + 1; }     // |Ŵ|
   int right_factors() const { return 2 * transported() + 1; }  // |T̂|

@@ -111,6 +111,8 @@ LConvBilin::LConvBilin(const LcbLayer& layer, int in_channels)
   for (const int sign : {+1, -1})
     for (int mu = 0; mu < kDimensions; ++mu)
       for (int k = 1; k <= layer.reach; ++k) offsets_.push_back({mu, sign * k * layer.dilation});
+  if (layer.diagonals)
+    for (int d = 0; d < kDiagonals; ++d) offsets_.push_back({0, 0, d});
 }
 
 template <class T>
@@ -130,9 +132,19 @@ void LConvBilin::gather_t_hat(const WilsonLines<T>& lines, const FeatureField<T>
     };
     for (int j = 0; j < channels; ++j) put(j, in(j, s));
     for (std::size_t o = 1; o <= offsets_.size(); ++o) {
-      const auto [mu, steps] = offsets_[o - 1];
-      const SiteIndex y = lines.shifted(mu, steps, s);
+      const auto [mu, steps, diagonal] = offsets_[o - 1];
       const int t0 = static_cast<int>(o) * channels;
+      if (diagonal >= 0) {  // from y = x + d: D_d(x) W(y) D_d(x)†
+        const SiteIndex y = lines.diagonal_shifted(diagonal, s);
+        const Matrix3<T>& l = lines.diagonal_line(diagonal, s);
+        for (int j = 0; j < channels; ++j) {
+          mul_into(lw, l, in(j, y));
+          mul_adj_into(t, lw, l);
+          put(t0 + j, t);
+        }
+        continue;
+      }
+      const SiteIndex y = lines.shifted(mu, steps, s);
       if (steps > 0) {  // from y = x + nμ̂: L_n(x) W(y) L_n(x)†
         const Matrix3<T>& l = lines.line(mu, steps, s);
         for (int j = 0; j < channels; ++j) {
@@ -342,14 +354,34 @@ void LConvBilin::reverse(std::span<const double> weights, const WilsonLines<T>& 
   if (!in_adjoint) return;
 
   // The transports, gathered at the site y that receives: T(x) = L W(y) L† with
-  // G_W(y) += L† G_T L and G_L += G_T L W† + G_T† L W (and the mirror image for −μ).
+  // G_W(y) += L† G_T L and G_L += G_T L W† + G_T† L W (and the mirror image for −μ). A
+  // diagonal transport D_d(x) from y is written by the one y = x + d, so no two threads write
+  // one entry.
   for_each_site(volume, [&](SiteIndex y) {
     Matrix3<T> a, b;
     for (std::size_t o = 1; o <= offsets_.size(); ++o) {
-      const auto [mu, steps] = offsets_[o - 1];
+      const auto [mu, steps, diagonal] = offsets_[o - 1];
+      const int t0 = static_cast<int>(o - 1) * channels;  // in transported_adjoint
+      if (diagonal >= 0) {  // T(x) = D W(y) D†, x = y − d
+        const SiteIndex x = lines.diagonal_shifted(opposite_diagonal(diagonal), y);
+        const Matrix3<T>& l = lines.diagonal_line(diagonal, x);
+        Matrix3<T>* g_line =
+            line_adjoint ? &(*line_adjoint)[lines.diagonal_index(diagonal, x)] : nullptr;
+        for (int j = 0; j < channels; ++j) {
+          const Matrix3<T>& g_t = transported_adjoint(t0 + j, x);
+          adj_mul_into(a, l, g_t);
+          mul_add((*in_adjoint)(j, y), a, l);
+          if (g_line) {  // G_D += G_T D W† + G_T† D W
+            mul_adj_into(a, l, in(j, y));
+            mul_add(*g_line, g_t, a);
+            mul_into(b, l, in(j, y));
+            adj_mul_add(*g_line, g_t, b);
+          }
+        }
+        continue;
+      }
       const int length = std::abs(steps);
       const SiteIndex x = lines.shifted(mu, -steps, y);  // where W(y) was transported to
-      const int t0 = static_cast<int>(o - 1) * channels;  // in transported_adjoint
       if (steps > 0) {  // T(x) = L_n(x) W(y) L_n(x)†, x = y − nμ̂
         const Matrix3<T>& l = lines.line(mu, length, x);
         for (int j = 0; j < channels; ++j) {

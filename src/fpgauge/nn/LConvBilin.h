@@ -8,7 +8,8 @@
 // The weights are contracted with T̂ before the matrix products (N·|Ŵ| products per site instead
 // of |Ŵ|·|T̂|). Weights ω[i][v][w] row-major, real. T index t = offset·C + channel, offsets 0,
 // then for μ = 0..3 the steps +k·dilation (k = 1..reach), then for μ = 0..3 the steps
-// −k·dilation.
+// −k·dilation, then with diagonals the 24 offsets ±μ̂ ± ν̂ in the order of WilsonLines.h, from
+// where D_d(x) W(x+d) D_d(x)† transports them.
 //
 // The contraction is one dense real matrix product per chunk of sites (DenseProduct.h):
 // with the 18 real components of T̂_w at the chunk's sites as the row w of a matrix T̂
@@ -71,10 +72,11 @@ class LConvBilin {
                const GradientCombination* combination = nullptr) const;
 
  private:
-  // Transport offset o >= 1 → direction μ, signed length n.
+  // Transport offset o >= 1 → direction μ, signed length n, or a diagonal offset.
   struct Offset {
     int mu;
-    int steps;  // ±k·dilation
+    int steps;          // ±k·dilation
+    int diagonal = -1;  // >= 0: the diagonal offset (WilsonLines.h), not a straight one
   };
   // The rows of T̂ for the sites [begin, end): T̂_w of site begin + k at
   // t_hat + w·row + plane·(18·(end − begin)) + 18·k (see PlanarRows in LConvBilin.cpp).
@@ -88,7 +90,7 @@ class LConvBilin {
                     SiteIndex end, double* t_hat, std::size_t row) const;
 
   LcbShape shape_;
-  std::vector<Offset> offsets_;  // offsets_[o − 1] for o = 1 .. 8·reach
+  std::vector<Offset> offsets_;  // offsets_[o − 1] for o = 1 .. 8·reach (+ 24)
 };
 
 }  // namespace fpgauge::nn

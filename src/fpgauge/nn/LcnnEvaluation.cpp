@@ -18,7 +18,7 @@ LcnnEvaluation<T>::LcnnEvaluation(const Architecture& architecture, std::span<co
       weights_(weights),
       input_(architecture.input),
       head_(architecture.head, architecture.output_channels()),
-      lines_(u, architecture.max_transport_length()),
+      lines_(u, architecture.max_transport_length(), architecture.uses_diagonals()),
       keep_contractions_(keep_contractions) {
   if (keep_contractions) kept_.resize(architecture.layers.size());
   forward();
@@ -34,7 +34,7 @@ LcnnEvaluation<T>::LcnnEvaluation(const Architecture& architecture, std::span<co
       weights_(weights),
       input_(architecture.input),
       head_(architecture.head, architecture.output_channels()),
-      lines_(u, architecture.max_transport_length()),
+      lines_(u, architecture.max_transport_length(), architecture.uses_diagonals()),
       values_of_(values_of.kept_contractions()) {
   auto refuse = [&](const std::string& why) {
     return std::invalid_argument(
