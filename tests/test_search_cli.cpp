@@ -181,6 +181,30 @@ TEST_F(SearchCli, ComparesEveryPointAndResumesWithoutRetraining) {
   EXPECT_NE(budget.out.find("skipped"), std::string::npos) << budget.out;
 }
 
+TEST_F(SearchCli, DiagonalOffsetsAreAGridAxis) {
+  // Both values of the axis for widths 1 and 2, with a budget that trains only the smallest
+  // point: the others are named, described and skipped.
+  write_card("diagonals = [false, true]");
+  const fs::path out = dir_ / "out";
+  const auto result = search(out, "--set search.max_parameters=1420");
+  ASSERT_EQ(result.status, 0) << result.err;
+  const json points = json::parse(test::file_bytes(out / "results.json"))["points"];
+  ASSERT_EQ(points.size(), 4u);
+  const char* const names[] = {"d1_w1_r1_p", "d1_w1_r1_p_diag", "d1_w2_r1_p", "d1_w2_r1_p_diag"};
+  for (std::size_t k = 0; k < 4; ++k) {
+    const json& point = points[k];
+    EXPECT_EQ(point["name"], names[k]);
+    const bool diagonals = k % 2 == 1;
+    EXPECT_EQ(point["diagonals"], diagonals);
+    const nn::Architecture architecture =
+        nn::Architecture::parse(point["architecture"].get<std::string>());
+    EXPECT_EQ(architecture.uses_diagonals(), diagonals);
+    EXPECT_EQ(point["parameters"], architecture.parameter_count());
+    EXPECT_EQ(point.contains("skipped"), k > 0) << point.dump();
+  }
+  EXPECT_EQ(points[0]["parameters"], 1420);  // 1·13·(2·6·9 + 1) + 2 + 1
+}
+
 TEST_F(SearchCli, BadInputIsOneClearLine) {
   const auto fails_naming = [&](const std::string& extra, const std::string& key) {
     write_card(extra);
@@ -196,6 +220,7 @@ TEST_F(SearchCli, BadInputIsOneClearLine) {
   fails_naming("widths = [2, 0]", "search.widths");
   fails_naming("reaches = [1, 1]", "search.reaches");
   fails_naming("rectangles = []", "search.rectangles");
+  fails_naming("diagonals = [true, true]", "search.diagonals");
   fails_naming("mlp = \"4 x\"", "search.mlp");
   fails_naming("max_parameters = 10", "search.max_parameters");
   fails_naming("set = [\"model.architecture=input plaquettes; trace; mlp\"]", "search.set");

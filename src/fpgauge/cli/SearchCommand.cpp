@@ -62,6 +62,7 @@ depths = [1, 2]
 widths = [4, 8]
 reaches = [1]
 rectangles = [false]
+diagonals = [false]
 centred = true
 mlp = "8"
 max_parameters = 0
@@ -82,8 +83,8 @@ bool is_run_output(const fs::path& file) {
 
 struct GridPoint {
   int depth, width, reach;
-  bool rectangles;
-  std::string name;          // d<depth>_w<width>_r<reach>_<p|r>, the run's directory
+  bool rectangles, diagonals;
+  std::string name;          // d<depth>_w<width>_r<reach>_<p|r>[_diag], the run's directory
   std::string architecture;  // as given to the training card
   std::int64_t parameters;
   int receptive_side;
@@ -119,12 +120,25 @@ std::vector<int> grid_values(const RunCard& card, const char* key) {
   return grid;
 }
 
-std::string point_architecture(int depth, int width, int reach, bool rectangles, bool centred,
-                               const std::string& mlp) {
-  std::string text = rectangles ? "input plaquettes rectangles" : "input plaquettes";
+// A boolean grid axis: [false], [true] or [false, true].
+std::vector<bool> grid_booleans(const RunCard& card, const char* key) {
+  std::vector<bool> grid;
+  for (const toml::node& element : *card.table().at_path(key).as_array()) {
+    const bool value = element.as_boolean()->get();
+    if (std::find(grid.begin(), grid.end(), value) != grid.end())
+      card.reject(key, "distinct values: [false], [true] or [false, true]");
+    grid.push_back(value);
+  }
+  if (grid.empty()) card.reject(key, "a non-empty array: [false], [true] or [false, true]");
+  return grid;
+}
+
+std::string point_architecture(const GridPoint& point, bool centred, const std::string& mlp) {
+  std::string text = point.rectangles ? "input plaquettes rectangles" : "input plaquettes";
   if (centred) text += " centred";
-  for (int layer = 0; layer < depth; ++layer)
-    text += fmt::format("; lcb {} reach={}; act tanh", width, reach);
+  for (int layer = 0; layer < point.depth; ++layer)
+    text += fmt::format("; lcb {} reach={}{}; act tanh", point.width, point.reach,
+                        point.diagonals ? " diagonals" : "");
   return text + "; trace; mlp" + (mlp.empty() ? "" : " " + mlp);
 }
 
@@ -145,15 +159,8 @@ SearchRun prepare(const RunCard& card) {
   const std::vector<int> depths = grid_values(card, "search.depths");
   const std::vector<int> widths = grid_values(card, "search.widths");
   const std::vector<int> reaches = grid_values(card, "search.reaches");
-  std::vector<bool> rectangles;
-  for (const toml::node& element : *card.table().at_path("search.rectangles").as_array()) {
-    const bool value = element.as_boolean()->get();
-    if (std::find(rectangles.begin(), rectangles.end(), value) != rectangles.end())
-      card.reject("search.rectangles", "distinct values: [false], [true] or [false, true]");
-    rectangles.push_back(value);
-  }
-  if (rectangles.empty())
-    card.reject("search.rectangles", "a non-empty array: [false], [true] or [false, true]");
+  const std::vector<bool> rectangles = grid_booleans(card, "search.rectangles");
+  const std::vector<bool> diagonals = grid_booleans(card, "search.diagonals");
   const bool centred = card.boolean("search.centred");
   const std::string mlp = card.string("search.mlp");
 
@@ -167,21 +174,23 @@ SearchRun prepare(const RunCard& card) {
   for (const int depth : depths)
     for (const int width : widths)
       for (const int reach : reaches)
-        for (const bool rect : rectangles) {
-          GridPoint point{depth, width, reach, rect, "", "", 0, 0};
-          point.name = fmt::format("d{}_w{}_r{}_{}", depth, width, reach, rect ? "r" : "p");
-          point.architecture = point_architecture(depth, width, reach, rect, centred, mlp);
-          try {
-            const nn::Architecture parsed = nn::Architecture::parse(point.architecture);
-            point.parameters = parsed.parameter_count();
-            point.receptive_side = parsed.receptive_field().side();
-          } catch (const std::invalid_argument& e) {
-            card.reject("search.mlp",
-                        fmt::format("hidden widths of the MLP head, e.g. \"16 16\" ({})",
-                                    e.what()));
+        for (const bool rect : rectangles)
+          for (const bool diag : diagonals) {
+            GridPoint point{depth, width, reach, rect, diag, "", "", 0, 0};
+            point.name = fmt::format("d{}_w{}_r{}_{}{}", depth, width, reach, rect ? "r" : "p",
+                                     diag ? "_diag" : "");
+            point.architecture = point_architecture(point, centred, mlp);
+            try {
+              const nn::Architecture parsed = nn::Architecture::parse(point.architecture);
+              point.parameters = parsed.parameter_count();
+              point.receptive_side = parsed.receptive_field().side();
+            } catch (const std::invalid_argument& e) {
+              card.reject("search.mlp",
+                          fmt::format("hidden widths of the MLP head, e.g. \"16 16\" ({})",
+                                      e.what()));
+            }
+            run.points.push_back(std::move(point));
           }
-          run.points.push_back(std::move(point));
-        }
   if (run.max_parameters > 0 &&
       std::none_of(run.points.begin(), run.points.end(),
                    [&](const GridPoint& p) { return p.parameters <= run.max_parameters; }))
@@ -305,6 +314,7 @@ json point_description(const GridPoint& point) {
           {"width", point.width},
           {"reach", point.reach},
           {"rectangles", point.rectangles},
+          {"diagonals", point.diagonals},
           {"parameters", point.parameters},
           {"receptive_field_side", point.receptive_side}};
 }

@@ -210,7 +210,8 @@ int Architecture::output_channels() const {
 }
 
 LcbShape lcb_shape(const LcbLayer& layer, int in_channels) {
-  return {in_channels, layer.channels, 1 + 2 * 4 * layer.reach + (layer.diagonals ? kDiagonals : 0)};
+  const int diagonals = layer.diagonals ? kDiagonals : 0;
+  return {in_channels, layer.channels, 1 + 2 * 4 * layer.reach + diagonals};
 }
 
 std::int64_t Architecture::layer_parameter_count(std::size_t i) const {
