@@ -5,8 +5,9 @@
 //
 // Default model (issue 5: 3 L-CB layers, 12 channels, nearest-neighbour reach):
 //   input plaquettes; lcb 12; act tanh; lcb 12; act tanh; lcb 12; act tanh; trace; mlp 16
-// Arguments: L (an L^4 lattice) and the number of OpenMP threads. UseRealTime: the work runs
-// on OpenMP threads, so the main thread's CPU time would be meaningless.
+// Arguments: L (an L^4 lattice) and the number of OpenMP threads, for the L-CB kernel also
+// whether it transports from the diagonal offsets (33 offsets instead of 9). UseRealTime: the
+// work runs on OpenMP threads, so the main thread's CPU time would be meaningless.
 //
 // Counters (the time per call is the benchmark's own column):
 //   sites/s    — lattice sites per second;
@@ -36,6 +37,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <new>
+#include <string>
 
 #include "fpgauge/lattice/GaugeFieldOps.h"
 #include "fpgauge/nn/LConvBilin.h"
@@ -215,32 +217,39 @@ void BM_TrainingStepSeparateCalls(benchmark::State& state) {
   run_and_count(state, setup, value_time, peak_heap_bytes(step), step);
 }
 
-// The L-CB layer 12 → 12 channels, reach 1, alone: forward, and reverse with the link and
-// weight adjoints, on random SU(3) "features".
+// The L-CB layer 12 → 12 channels, reach 1, with or without the diagonal offsets (argument
+// 2), alone: forward, and reverse with the link and weight adjoints, on random SU(3) "features".
 struct LcbSetup : Setup {
-  LcbLayer layer{12, 1, 1};
-  LConvBilin lcb{layer, 12};
-  LcbShape shape = lcb_shape(layer, 12);
+  LcbLayer layer;
+  LConvBilin lcb;
+  LcbShape shape;
   std::vector<double> weights;
-  WilsonLines<double> lines{u, 1};
+  WilsonLines<double> lines;
   FeatureField<double> in{12, geometry->volume()};
-  explicit LcbSetup(benchmark::State& state) : Setup(state) {
+  explicit LcbSetup(benchmark::State& state)
+      : Setup(state),
+        layer{12, 1, 1, state.range(2) != 0},
+        lcb(layer, 12),
+        shape(lcb_shape(layer, 12)),
+        lines(u, 1, layer.diagonals) {
     const GaugeField features = random_gauge_field(geometry, 7);
     for (int c = 0; c < 12; ++c)
       for (SiteIndex s = 0; s < geometry->volume(); ++s) in(c, s) = features(s, c % kDimensions);
+    const std::string second = layer.diagonals ? "lcb 12 diagonals" : "lcb 12";
     const LcnnModel random = LcnnModel::random(
-        Architecture::parse("input plaquettes; lcb 12; lcb 12; trace; mlp"), 3);
-    const std::size_t first = std::size_t(lcb_shape(layer, 6).weight_count());
+        Architecture::parse("input plaquettes; lcb 12; " + second + "; trace; mlp"), 3);
+    const std::size_t first = std::size_t(lcb_shape(LcbLayer{12, 1, 1}, 6).weight_count());
     weights.assign(random.weights().begin() + first,
                    random.weights().begin() + first + shape.weight_count());
   }
-  // Per site: the dense product M = ω T̂, the 8·C transports (2 products each) and the
-  // N·2C products Ŵ_v M_iv.
+  // Per site: the dense product M = ω T̂, the (offsets − 1)·C transports (2 products each) and
+  // the N·2C products Ŵ_v M_iv.
+  double transports() const { return double(shape.offsets - 1) * shape.in_channels; }
   double forward_flops() const {
     const double m = double(shape.out_channels) * shape.left_factors();
     const double gemm = 2 * m * shape.right_factors() * 18;
     const double products =
-        (2.0 * 8 * shape.in_channels + 2.0 * shape.in_channels * shape.out_channels) * kProduct;
+        (2.0 * transports() + 2.0 * shape.in_channels * shape.out_channels) * kProduct;
     return (gemm + products) * double(geometry->volume());
   }
   // Per site: M again (transports and dense product), G_M = Ŵ† G and G_Ŵ = G M† (2 products per
@@ -251,8 +260,8 @@ struct LcbSetup : Setup {
     const double k = shape.right_factors();
     const double gemm = 2 * m * k * 18 * 2 + 2 * m * 2 * shape.transported() * 18;
     const double products =
-        (2.0 * 8 * shape.in_channels + 4.0 * shape.in_channels * shape.out_channels +
-         6.0 * 8 * shape.in_channels) *
+        (2.0 * transports() + 4.0 * shape.in_channels * shape.out_channels +
+         6.0 * transports()) *
         kProduct;
     return (gemm + products) * double(geometry->volume());
   }
@@ -289,20 +298,24 @@ void BM_LcbReverse(benchmark::State& state) {
   set_kernel_counters(state, setup, setup.reverse_flops());
 }
 
+void timing(benchmark::internal::Benchmark* b) {
+  b->UseRealTime()->Unit(benchmark::kMillisecond)->MinTime(1.0);
+}
+
 void lattice_args(benchmark::internal::Benchmark* b) {
-  b->ArgNames({"L", "threads"})
-      ->ArgsProduct({{4, 8}, {1, 2}})
-      ->UseRealTime()
-      ->Unit(benchmark::kMillisecond)
-      ->MinTime(1.0);
+  timing(b->ArgNames({"L", "threads"})->ArgsProduct({{4, 8}, {1, 2}}));
 }
 
 BENCHMARK(BM_Value)->Apply(lattice_args);
 BENCHMARK(BM_ValueForce)->Apply(lattice_args);
 BENCHMARK(BM_TrainingStep)->Apply(lattice_args);
 BENCHMARK(BM_TrainingStepSeparateCalls)->Apply(lattice_args);
-BENCHMARK(BM_LcbForward)->Apply(lattice_args);
-BENCHMARK(BM_LcbReverse)->Apply(lattice_args);
+void lcb_args(benchmark::internal::Benchmark* b) {
+  timing(b->ArgNames({"L", "threads", "diagonals"})->ArgsProduct({{4, 8}, {1, 2}, {0, 1}}));
+}
+
+BENCHMARK(BM_LcbForward)->Apply(lcb_args);
+BENCHMARK(BM_LcbReverse)->Apply(lcb_args);
 
 }  // namespace
 }  // namespace fpgauge::nn
