@@ -134,31 +134,22 @@ void LConvBilin::gather_t_hat(const WilsonLines<T>& lines, const FeatureField<T>
     for (std::size_t o = 1; o <= offsets_.size(); ++o) {
       const auto [mu, steps, diagonal] = offsets_[o - 1];
       const int t0 = static_cast<int>(o) * channels;
-      if (diagonal >= 0) {  // from y = x + d: D_d(x) W(y) D_d(x)†
-        const SiteIndex y = lines.diagonal_shifted(diagonal, s);
-        const Matrix3<T>& l = lines.diagonal_line(diagonal, s);
-        for (int j = 0; j < channels; ++j) {
+      // From y = x + d: L W(y) L† with L = D_d(x), from y = x + nμ̂ the same with L = L_n(x),
+      // from y = x − nμ̂: L† W(y) L with L = L_n(y).
+      const bool ahead = diagonal >= 0 || steps > 0;
+      const SiteIndex y =
+          diagonal >= 0 ? lines.diagonal_shifted(diagonal, s) : lines.shifted(mu, steps, s);
+      const Matrix3<T>& l = diagonal >= 0 ? lines.diagonal_line(diagonal, s)
+                                          : lines.line(mu, std::abs(steps), ahead ? s : y);
+      for (int j = 0; j < channels; ++j) {
+        if (ahead) {
           mul_into(lw, l, in(j, y));
           mul_adj_into(t, lw, l);
-          put(t0 + j, t);
-        }
-        continue;
-      }
-      const SiteIndex y = lines.shifted(mu, steps, s);
-      if (steps > 0) {  // from y = x + nμ̂: L_n(x) W(y) L_n(x)†
-        const Matrix3<T>& l = lines.line(mu, steps, s);
-        for (int j = 0; j < channels; ++j) {
-          mul_into(lw, l, in(j, y));
-          mul_adj_into(t, lw, l);
-          put(t0 + j, t);
-        }
-      } else {  // from y = x − nμ̂: L_n(y)† W(y) L_n(y)
-        const Matrix3<T>& l = lines.line(mu, -steps, y);
-        for (int j = 0; j < channels; ++j) {
+        } else {
           adj_mul_into(lw, l, in(j, y));
           mul_into(t, lw, l);
-          put(t0 + j, t);
         }
+        put(t0 + j, t);
       }
     }
     Rows::store(site + 2 * n * row, plane, unit);
