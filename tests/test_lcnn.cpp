@@ -175,6 +175,33 @@ TEST(LcnnArchitecture, RejectsMalformedTextNamingTheItem) {
             std::string::npos);
 }
 
+TEST(WilsonLines, DiagonalTransportIsTheMeanOfTheTwoShortestPaths) {
+  // Against lattice/PathProduct.h: D_d(x) = ½ [path a then b + path b then a], both ending at
+  // x + d; the 24 offsets reach 24 different sites, and the opposite offset leads back.
+  const auto geometry = Geometry::make({3, 4, 5, 3});
+  const GaugeField u = random_gauge_field(geometry, 23);
+  const WilsonLines<double> lines(u, 1, true);
+  constexpr auto offsets = diagonal_offsets();
+  double worst = 0.0;
+  for (const SiteIndex s : {SiteIndex(0), SiteIndex(37), geometry->volume() - 1}) {
+    std::vector<SiteIndex> ends;
+    for (int d = 0; d < kDiagonals; ++d) {
+      const auto [a, b] = offsets[d];
+      SiteIndex end_ab = 0, end_ba = 0;
+      const SU3 mean =
+          0.5 * (path_product(u, s, {a, b}, &end_ab) + path_product(u, s, {b, a}, &end_ba));
+      ASSERT_EQ(end_ab, end_ba);
+      EXPECT_EQ(lines.diagonal_shifted(d, s), end_ab) << d;
+      EXPECT_EQ(lines.diagonal_shifted(opposite_diagonal(d), end_ab), s) << d;
+      worst = std::max(worst, norm2(lines.diagonal_line(d, s) - mean));
+      ends.push_back(end_ab);
+    }
+    std::ranges::sort(ends);
+    EXPECT_EQ(std::ranges::adjacent_find(ends), ends.end());
+  }
+  EXPECT_LT(std::sqrt(worst), 1e-14);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Dual numbers
 
