@@ -48,6 +48,8 @@
 #include "fpgauge/mc/Heatbath.h"
 #include "fpgauge/rg/FpEquation.h"
 
+#include "ToolMain.h"
+
 namespace fpgauge {
 namespace {
 
@@ -229,10 +231,5 @@ int run(int argc, char** argv) {
 }  // namespace fpgauge
 
 int main(int argc, char** argv) {
-  try {
-    return fpgauge::run(argc, argv);
-  } catch (const std::exception& e) {
-    std::cerr << "locality_study: " << e.what() << "\n";
-    return 1;
-  }
+  return fpgauge::tool_main("locality_study", fpgauge::run, argc, argv);
 }

@@ -22,6 +22,8 @@
 #include "fpgauge/evaluation/ClassicalLimit.h"
 #include "fpgauge/io/ConfigurationFile.h"
 
+#include "ToolMain.h"
+
 namespace fpgauge {
 namespace {
 
@@ -64,10 +66,5 @@ int run(int argc, char** argv) {
 }  // namespace fpgauge
 
 int main(int argc, char** argv) {
-  try {
-    return fpgauge::run(argc, argv);
-  } catch (const std::exception& e) {
-    std::cerr << "plane_waves: " << e.what() << "\n";
-    return 1;
-  }
+  return fpgauge::tool_main("plane_waves", fpgauge::run, argc, argv);
 }
